@@ -1,0 +1,141 @@
+"""The `observatory` command: one sub-command per job, every option with its help."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from observatory import scaffold
+from observatory.registry import DATA_DIR
+from observatory.validate import canonical_text, validate_paths
+
+ROOT = DATA_DIR.parent
+
+
+def _default_paths(paths: list[Path]) -> list[Path]:
+    return paths or [DATA_DIR / "establishments", DATA_DIR / "benchmarks"]
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from observatory.figures import validate_figures
+
+    paths = _default_paths(args.paths)
+    docs, problems = validate_paths(paths, ROOT, check_format=not args.no_format)
+    if not args.paths:
+        problems += validate_figures(DATA_DIR / "published-figures.csv", ROOT,
+                                     {d.id for d in docs if d.located is not None})
+    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    for problem in problems:
+        print(problem)
+        if in_actions:
+            print(problem.github_annotation())
+    if problems:
+        print(f"\n{len(problems)} problème(s) dans {len({p.file for p in problems})} fichier(s) "
+              f"sur {len(docs)} vérifié(s).", file=sys.stderr)
+        return 1
+    print(f"{len(docs)} fichier(s) valide(s).")
+    return 0
+
+
+def cmd_format(args: argparse.Namespace) -> int:
+    docs, problems = validate_paths(_default_paths(args.paths), ROOT, check_format=False)
+    if problems:
+        for problem in problems:
+            print(problem)
+        print("Corriger ces problèmes avant de mettre en forme.", file=sys.stderr)
+        return 1
+    changed = 0
+    for doc in docs:
+        text = canonical_text(doc)
+        if text != doc.text:
+            doc.path.write_text(text, encoding="utf-8")
+            changed += 1
+            print(f"mis en forme : {doc.display}")
+    print(f"{changed} fichier(s) modifié(s) sur {len(docs)}.")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    try:
+        path = scaffold.add_establishment(
+            DATA_DIR, name=args.name, category=args.category, short_name=args.short_name,
+            region=args.region, city=args.city, accounts=args.account or [],
+            source_title=args.source_title, source_url=args.source_url, entity_id=args.id)
+    except scaffold.ScaffoldError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 1
+    print(f"Créé : {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    print("Complétez les champs indiqués, puis lancez « observatory validate ».")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from observatory import build
+
+    return build.build_site(ROOT, serve=False, strict=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from observatory import build
+
+    return build.build_site(ROOT, serve=True, strict=False, address=args.address)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from observatory import schema_files
+
+    for path in schema_files.write_schemas(ROOT / "schema"):
+        print(f"écrit : {path.relative_to(ROOT)}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="observatory",
+        description="Observatoire des réseaux sociaux des établissements de santé.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_: str
+                ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("validate", cmd_validate, "Vérifier les fichiers du registre (data/).")
+    p.add_argument("paths", nargs="*", type=Path, help="fichiers ou dossiers (défaut : data/)")
+    p.add_argument("--no-format", action="store_true",
+                   help="ne pas vérifier la forme canonique des fichiers")
+
+    p = command("format", cmd_format, "Réécrire les fichiers du registre sous leur forme canonique.")
+    p.add_argument("paths", nargs="*", type=Path, help="fichiers ou dossiers (défaut : data/)")
+
+    p = command("add", cmd_add, "Créer la fiche d'un nouvel établissement.")
+    p.add_argument("name", help="nom officiel de l'établissement")
+    p.add_argument("--category", required=True, help="catégorie : " + ", ".join(scaffold.CATEGORIES))
+    p.add_argument("--id", help="identifiant (nom du fichier) ; déduit du nom par défaut")
+    p.add_argument("--short-name", help="nom court (défaut : le nom)")
+    p.add_argument("--region", help="région (l'une des 18 régions)")
+    p.add_argument("--city", help="commune")
+    p.add_argument("--account", action="append", metavar="RÉSEAU:IDENTIFIANT",
+                   help="compte à ajouter, par exemple bluesky:chu-exemple.bsky.social (répétable)")
+    p.add_argument("--source-title", required=True,
+                   help="titre de la source qui établit ces informations (obligatoire)")
+    p.add_argument("--source-url", help="adresse de cette source")
+
+    command("build", cmd_build, "Construire le site complet dans site/ (mode strict).")
+    p = command("serve", cmd_serve, "Construire puis prévisualiser le site avec rechargement.")
+    p.add_argument("--address", default="127.0.0.1:8000", help="adresse d'écoute (défaut : %(default)s)")
+    command("schema", cmd_schema, "Écrire les schémas JSON du format des fichiers dans schema/.")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

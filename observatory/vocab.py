@@ -1,0 +1,94 @@
+"""Controlled vocabularies of the registry: the codes stored in YAML and their French labels."""
+
+from __future__ import annotations
+
+# Establishment categories (code stored in YAML -> label shown to readers).
+CATEGORIES: dict[str, str] = {
+    "chu-chr": "CHU/CHR",
+    "ch": "Centre hospitalier",
+    "clinique-privee": "Clinique privée",
+    "clcc": "Centre de lutte contre le cancer",
+    "espic": "ESPIC",
+    "groupe": "Groupe / groupement",
+    "autre": "Autre",
+}
+
+# Kinds of benchmark accounts: shown for comparison, never ranked.
+BENCHMARK_KINDS: dict[str, str] = {
+    "autorite-sanitaire": "Autorité sanitaire",
+    "ministere": "Ministère",
+    "agence": "Agence publique",
+    "federation": "Fédération ou réseau",
+    "marque": "Marque grand public",
+    "autre": "Autre",
+}
+
+# The 18 regions of France (13 in mainland France, 5 overseas), official spelling.
+REGIONS: tuple[str, ...] = (
+    "Auvergne-Rhône-Alpes",
+    "Bourgogne-Franche-Comté",
+    "Bretagne",
+    "Centre-Val de Loire",
+    "Corse",
+    "Grand Est",
+    "Hauts-de-France",
+    "Île-de-France",
+    "Normandie",
+    "Nouvelle-Aquitaine",
+    "Occitanie",
+    "Pays de la Loire",
+    "Provence-Alpes-Côte d'Azur",
+    "Guadeloupe",
+    "Martinique",
+    "Guyane",
+    "La Réunion",
+    "Mayotte",
+)
+
+PLATFORMS: dict[str, str] = {
+    "twitter": "X (Twitter)",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "linkedin": "LinkedIn",
+    "youtube": "YouTube",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "peertube": "PeerTube",
+    "tiktok": "TikTok",
+    "threads": "Threads",
+    "viadeo": "Viadeo",
+}
+
+ACCOUNT_STATUSES: dict[str, str] = {
+    "active": "actif",
+    "dormant": "en sommeil",
+    "closed": "fermé",
+    "left": "quitté",
+}
+
+FIGURE_METRICS: dict[str, str] = {
+    "followers": "abonnés",
+    "following": "abonnements",
+    "posts": "publications",
+    "posts_year_to_date": "publications depuis le 1er janvier",
+    "views": "vues",
+    "video_views": "vues d'une vidéo",
+    "rank_followers": "rang (abonnés)",
+    "rank_engagement": "rang (engagement)",
+    "rank_performance_index": "rang (indice de performance)",
+    "rank_followers_change": "places gagnées (abonnés)",
+    "followers_following_ratio": "ratio abonnés/abonnements",
+    "followers_gained": "abonnés gagnés",
+    "followers_all_networks": "abonnés, tous réseaux",
+    "engagement_percent": "engagement (%)",
+    "performance_index_percent": "indice de performance (%)",
+}
+
+VALUE_QUALIFIERS: dict[str, str] = {
+    "exact": "",
+    "more_than": "plus de",
+    "about": "environ",
+    "less_than": "moins de",
+}
+
+FIGURE_PLATFORMS: dict[str, str] = {**PLATFORMS, "other": "plusieurs réseaux"}
