@@ -1,0 +1,52 @@
+"""The build: registry and snapshots -> validation -> page data -> Markdown pages -> MkDocs.
+
+MkDocs only renders what this step wrote under docs/; no plugin or hook generates content, so
+the site builds the same with Zensical."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from observatory import pagedata, pages
+from observatory.figures import load_figures, validate_figures
+from observatory.registry import RegistryError, load_registry
+
+
+def generate(root: Path) -> int:
+    """Write every generated page under docs/; return the number of pages, or raise."""
+    data_dir = root / "data"
+    registry = load_registry(data_dir)
+    figures_path = data_dir / "published-figures.csv"
+    problems = validate_figures(figures_path, root, set(registry.entities))
+    if problems:
+        raise RegistryError(problems)
+    figures = load_figures(figures_path)
+    entity_pages = [pagedata.entity_page(e, registry, figures) for e in registry.entities.values()]
+    directory = pagedata.directory_page(registry, figures)
+    return pages.write_pages(root / "docs", entity_pages, directory)
+
+
+def build_site(root: Path, serve: bool = False, strict: bool = True,
+               address: str = "127.0.0.1:8000") -> int:
+    started = time.perf_counter()
+    try:
+        count = generate(root)
+    except RegistryError as error:
+        for problem in error.problems:
+            print(problem)
+        print(f"\n{len(error.problems)} problème(s) : le site n'a pas été construit.", file=sys.stderr)
+        return 1
+    print(f"{count} pages générées en {time.perf_counter() - started:.1f} s.")
+    if serve:
+        command = ["serve", "--dev-addr", address]
+    else:
+        command = ["build", "--clean", "--site-dir", str(root / "site")]
+        if strict:
+            command.append("--strict")
+    # Material prints an end-of-life banner on every run; the build must print no warning.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run([sys.executable, "-m", "mkdocs", *command], cwd=root, env=env).returncode

@@ -1,0 +1,172 @@
+"""Markdown pages from page data. Every value from data/ goes through textfmt.md or .link."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from observatory.textfmt import link, md
+
+UNVERIFIED = '<span class="obs-unverified" title="Information non confirmée par une source">non vérifié</span>'
+
+
+def _front_matter(title: str, description: str) -> str:
+    # Themes print these unescaped in <title> and <meta>: escape HTML here. JSON strings are
+    # valid YAML scalars, and json escapes every quote and control character.
+    def scalar(text: str) -> str:
+        return json.dumps(html.escape(" ".join(text.split())), ensure_ascii=False)
+
+    return f"---\ntitle: {scalar(title)}\ndescription: {scalar(description)}\n---\n\n"
+
+
+def source_text(source: dict[str, Any]) -> str:
+    parts = [link(source["title"], source.get("url"))]
+    if source.get("publisher"):
+        parts.append(md(source["publisher"]))
+    if source.get("date"):
+        parts.append(md(source["date"]))
+    text = ", ".join(parts)
+    if source.get("note"):
+        text += f" ({md(source['note'])})"
+    return text
+
+
+def _rel(from_path: str, to_path: str) -> str:
+    """Relative link between two pages given by their paths under docs/."""
+    depth = from_path.count("/")
+    return "../" * depth + to_path
+
+
+def _identity(page: dict[str, Any]) -> list[str]:
+    unverified = set(page["unverified"])
+
+    def flag(label: str) -> str:
+        return f" {UNVERIFIED}" if label in unverified else ""
+
+    rows = []
+    if page["category"]:
+        rows.append(("Catégorie", md(page["category"]) + flag("catégorie")))
+    if page["kind"]:
+        rows.append(("Nature", md(page["kind"]) + flag("nature")))
+    if page["region"]:
+        rows.append(("Région", md(page["region"]) + flag("région")))
+    if page["city"]:
+        rows.append(("Commune", md(page["city"]) + flag("commune")))
+    if page["parent"]:
+        rows.append(("Rattachement", f"[{md(page['parent']['name'])}]"
+                                     f"({_rel(page['path'], page['parent']['path'])})"))
+    if page["website"]:
+        rows.append(("Site internet", link(page["website"], page["website"]) + flag("site internet")))
+    if page["aliases"]:
+        rows.append(("Autres noms", ", ".join(md(a) for a in page["aliases"])))
+    if page["finess_ej"]:
+        rows.append(("FINESS (entité juridique)", md(page["finess_ej"]) + flag("FINESS")))
+    if page["finess_et"]:
+        rows.append(("FINESS (sites)", ", ".join(md(n) for n in page["finess_et"])))
+    if page["size"]:
+        size = page["size"]
+        bits = [f"{size['beds']} lits et places" if size["beds"] else "",
+                f"{size['staff']} personnes" if size["staff"] else ""]
+        text = ", ".join(b for b in bits if b) + f" ({size['year']})"
+        if size["source"]:
+            text += f", source : {source_text(size['source'])}"
+        rows.append(("Taille", md(text) if not size["source"] else text))
+    else:
+        rows.append(("Taille", "non renseignée"))
+    lines = ["| Information | Valeur |", "|---|---|"]
+    lines += [f"| {label} | {value} |" for label, value in rows]
+    return lines
+
+
+def _accounts(page: dict[str, Any]) -> list[str]:
+    if not page["accounts"]:
+        return ["Aucun compte n'est encore enregistré pour cette fiche. "
+                f"[Proposer un ajout]({page['edit_url']}).", ""]
+    lines = ["| Réseau | Compte | État | Depuis | Jusqu'à | Source |", "|---|---|---|---|---|---|"]
+    for account in page["accounts"]:
+        handle = link(account["handle"], account["url"])
+        if account["unverified"]:
+            handle += f" {UNVERIFIED}"
+        sources = "; ".join(source_text(s) for s in account["sources"]) or "—"
+        lines.append(f"| {md(account['platform'])} | {handle} | {md(account['status'])} | "
+                     f"{md(account['since'] or '—')} | {md(account['until'] or '—')} | {sources} |")
+    return lines + [""]
+
+
+def _figures(page: dict[str, Any]) -> list[str]:
+    if not page["figures"]:
+        return ["Aucun chiffre publié n'est archivé pour cette fiche.", ""]
+    lines = ["Chiffres publiés par des classements, la presse ou des articles, tels qu'ils ont été "
+             "publiés ; la date est celle à laquelle le chiffre se rapporte.", "",
+             "| Réseau | Mesure | Valeur | Date du chiffre | Source | Citation |",
+             "|---|---|---|---|---|---|"]
+    for figure in page["figures"]:
+        source = source_text({"title": figure["source_title"], "url": figure["source_url"],
+                              "publisher": figure["source_publisher"], "date": figure["published_on"]})
+        quote = f"« {md(figure['quote'])} »"
+        if figure["note"]:
+            quote += f" <br>*{md(figure['note'])}*"
+        lines.append(f"| {md(figure['platform'])} | {md(figure['metric'])} | {md(figure['value'])} | "
+                     f"{md(figure['figure_date'])} | {source} | {quote} |")
+    return lines + [""]
+
+
+def entity_markdown(page: dict[str, Any]) -> str:
+    kind = "Compte de référence" if page["is_benchmark"] else (page["category"] or "Établissement")
+    out = [_front_matter(page["name"], f"{kind} — présence sur les réseaux sociaux"),
+           f"# {md(page['name'])}", ""]
+    if page["is_benchmark"]:
+        out += ['!!! note "Compte de référence"', "    Ce compte sert de point de comparaison. Il "
+                "n'est jamais classé parmi les établissements.", ""]
+    if page["unverified"]:
+        out += ['!!! warning "Informations non vérifiées"',
+                f"    Non confirmé par une source : {md(', '.join(page['unverified']))}.", ""]
+    out += _identity(page) + [""]
+    if page["children"]:
+        out += ["Établissements rattachés : " + ", ".join(
+            f"[{md(c['name'])}]({_rel(page['path'], c['path'])})" for c in page["children"]), ""]
+    if page["note"]:
+        out += [f"*{md(page['note'])}*", ""]
+    out += ["## Comptes", ""] + _accounts(page)
+    out += ["## Chiffres publiés", ""] + _figures(page)
+    out += ["## Sources", ""] + [f"- {source_text(s)}" for s in page["sources"]] + [""]
+    out += [f'[Proposer une correction]({page["edit_url"]}){{ .md-button }}', ""]
+    return "\n".join(out)
+
+
+def directory_markdown(data: dict[str, Any]) -> str:
+    total = len(data["establishments"])
+    out = [_front_matter("Annuaire des établissements", "Tous les établissements suivis"),
+           "# Annuaire des établissements", "",
+           f"L'observatoire suit **{total} établissements**. "
+           + ", ".join(f"{c['count']} {md(c['category'])}" for c in data["by_category"]) + ".",
+           "", "| Établissement | Catégorie | Région | Commune | Réseaux | Chiffres archivés |",
+           "|---|---|---|---|---|---|"]
+    for row in data["establishments"]:
+        out.append(_directory_row(row, "etablissements/index.md"))
+    out += ["", "## Comptes de référence", "",
+            "Ces comptes ne sont pas des établissements de santé : ils servent de point de "
+            "comparaison et ne sont jamais classés.", "",
+            "| Nom | Nature | Région | Commune | Réseaux | Chiffres archivés |", "|---|---|---|---|---|---|"]
+    out += [_directory_row(row, "etablissements/index.md") for row in data["benchmarks"]]
+    return "\n".join(out) + "\n"
+
+
+def _directory_row(row: dict[str, Any], from_path: str) -> str:
+    target = _rel(from_path, row["path"]).replace("../etablissements/", "")
+    return (f"| [{md(row['name'])}]({target}) | {md(row['category'])} | {md(row['region'] or '—')} | "
+            f"{md(row['city'] or '—')} | {md(', '.join(row['platforms']) or '—')} | {row['figures']} |")
+
+
+def write_pages(docs_dir: Path, entity_pages: list[dict[str, Any]], directory: dict[str, Any]) -> int:
+    """Write every generated page under docs/; return how many were written."""
+    for folder in ("etablissements", "references"):
+        (docs_dir / folder).mkdir(parents=True, exist_ok=True)
+        for old in (docs_dir / folder).glob("*.md"):
+            old.unlink()
+    for page in entity_pages:
+        (docs_dir / page["path"]).write_text(entity_markdown(page), encoding="utf-8")
+    (docs_dir / "etablissements" / "index.md").write_text(directory_markdown(directory), encoding="utf-8")
+    return len(entity_pages) + 1
