@@ -9,7 +9,8 @@ from typing import Any
 
 from observatory.textfmt import link, md
 
-UNVERIFIED = '<span class="obs-unverified" title="Information non confirmée par une source">non vérifié</span>'
+UNVERIFIED = ('<span class="obs-unverified" title="Information non confirmée par une source">'
+              "non vérifié</span>")
 
 
 def _front_matter(title: str, description: str) -> str:

@@ -90,7 +90,8 @@ class _CanonicalDumper(Dumper):  # type: ignore[misc,valid-type]
 
 
 def _str_representer(dumper: yaml.Dumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
+    # Quote digit strings (FINESS numbers, ids): YAML 1.2 parsers would read 010780054 as a number.
+    style = "|" if "\n" in value else ("'" if value.isdigit() else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
