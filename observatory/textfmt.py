@@ -18,7 +18,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-.!|])")
 def md(text: object) -> str:
     """Plain text for a Markdown page or table cell, on one line."""
     # Backslash escapes neutralise Markdown syntax, then entities neutralise HTML and macros.
-    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    # Collapse line breaks and runs of spaces, but keep no-break spaces (French number groups).
+    escaped = _MD_SPECIAL.sub(r"\\\1", re.sub(r"[ \t\r\n\f\v]+", " ", str(text)).strip())
     escaped = html.escape(escaped, quote=True)
     return escaped.replace("{", "&#123;").replace("}", "&#125;")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -69,9 +70,15 @@ class Document:
 
 
 def field_name(path: Path_) -> str:
+    """accounts[0].handle; odd keys are quoted so the field stays one word: ["a\u0020b"]."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            out += f".{part}" if out else part
+        else:
+            out += "[" + json.dumps(part).replace(" ", "\\u0020") + "]"
     return out or "(fichier)"
 
 

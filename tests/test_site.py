@@ -1,0 +1,117 @@
+"""Strict builds of the generated site, with MkDocs Material and with Zensical."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from observatory.build import build_site
+
+HOSTILE_NAME = ("CHU Fictif <script>alert('nom')</script> [piège](javascript:alert(1)) "
+                "{{ config.site_name }} {% include 'x' %} <img src=x onerror=alert(2)>")
+
+
+def make_project(tmp: Path, data: Path | None = None) -> Path:
+    """A copy of the site sources (mkdocs.yml, docs/) with a registry: `data`, or a fake one."""
+    shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", tmp / "docs", ignore=shutil.ignore_patterns(
+        "etablissements", "references", "donnees", "generated"))
+    if data is not None:
+        shutil.copytree(data, tmp / "data", ignore=shutil.ignore_patterns("snapshots"))
+        return tmp
+    establishments = tmp / "data" / "establishments"
+    establishments.mkdir(parents=True)
+    (tmp / "data" / "benchmarks").mkdir()
+    (establishments / "chu-fictif.yml").write_text(
+        f"name: {HOSTILE_NAME!r}\nshort_name: CHU Fictif\ncategory: chu-chr\nregion: Bretagne\n"
+        "city: Ville-Fictive\naccounts:\n- platform: bluesky\n  handle: chu-fictif.bsky.social\n"
+        "  status: active\n  unverified: true\nnote: '<b>gras</b> *x* [[lien]]'\n"
+        "sources:\n- title: '[Source](javascript:alert(3))'\n  url: https://exemple.org/a\n",
+        encoding="utf-8")
+    for i in range(3):
+        (establishments / f"ch-fictif-{i}.yml").write_text(
+            f"name: CH Fictif {i}\nshort_name: CH Fictif {i}\ncategory: ch\nparent: chu-fictif\n"
+            "sources:\n- title: Source fictive\n", encoding="utf-8")
+    (tmp / "data" / "published-figures.csv").write_text(
+        "entity,platform,metric,value,value_qualifier,figure_date,source_title,source_publisher,"
+        "source_url,published_on,quote,note\nchu-fictif,twitter,followers,82000,more_than,2024-12-03,"
+        "Titre fictif,Éditeur fictif,https://exemple.org/b,2024-12-03,\"<i>plus de</i> 82 000\",\n",
+        encoding="utf-8")
+    return tmp
+
+
+def test_strict_build_has_one_page_per_establishment(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                     ) -> None:
+    project = make_project(tmp_path)
+    assert build_site(project) == 0
+    site = project / "site"
+    for slug in ("chu-fictif", "ch-fictif-0", "ch-fictif-1", "ch-fictif-2"):
+        assert (site / "etablissements" / slug / "index.html").exists()
+    directory = (site / "etablissements" / "index.html").read_text()
+    assert directory.count('href="chu-fictif/"') == 1 and "4 établissements" in directory
+    page = (site / "etablissements" / "chu-fictif" / "index.html").read_text()
+    assert "plus de 82\u202f000" in page and "Titre fictif" in page and "non vérifié" in page
+    assert "https://exemple.org/b" in page
+    # Generated pages stay out of the navigation, which every page embeds.
+    assert "ch-fictif-1" not in (site / "index.html").read_text()
+
+
+def test_text_from_yaml_is_shown_never_run(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    assert build_site(project) == 0
+    page = (project / "site" / "etablissements" / "chu-fictif" / "index.html").read_text()
+    body = page[page.index("<article"):page.index("</article>")]
+    for dangerous in ("<script>alert", "<img src=x", "href=\"javascript:", "<b>gras", "<i>plus",
+                      "Observatoire des réseaux sociaux des établissements de santé</h1>"):
+        assert dangerous not in body, dangerous
+    assert "&lt;script&gt;alert(&#x27;nom&#x27;)&lt;/script&gt;" in body
+    assert "&#123;&#123; config.site_name &#125;&#125;" in body
+    assert "[Source](javascript:alert(3))" in body
+    assert "<title>CHU Fictif &lt;script&gt;" in page
+
+
+def test_invalid_registry_stops_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path)
+    (project / "data" / "establishments" / "ch-fictif-0.yml").write_text("name: [\n")
+    assert build_site(project) == 1
+    assert "data/establishments/ch-fictif-0.yml:2: (fichier): YAML illisible" in capsys.readouterr().out
+    assert not (project / "site").exists()
+
+
+def test_build_prints_no_warning(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    code = ("import sys; from pathlib import Path; from observatory.build import build_site; "
+            f"sys.exit(build_site(Path({str(project)!r})))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "NO_COLOR": "1"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "WARNING" not in output and "end of life" not in output
+
+
+def test_zensical_builds_the_same_pages(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    from observatory.build import generate
+
+    generate(project)
+    zensical = Path(sys.executable).parent / "zensical"
+    result = subprocess.run([str(zensical), "build", "-f", "mkdocs.yml"], cwd=project,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for slug in ("chu-fictif", "ch-fictif-0", "ch-fictif-1", "ch-fictif-2"):
+        assert (project / "site" / "etablissements" / slug / "index.html").exists()
+    assert (project / "site" / "etablissements" / "index.html").exists()
+
+
+def test_the_committed_registry_builds_strictly(tmp_path: Path) -> None:
+    project = make_project(tmp_path, ROOT / "data")
+    assert build_site(project) == 0
+    pages = {p.parent.name for p in (project / "site" / "etablissements").glob("*/index.html")}
+    ids = {p.stem for p in (ROOT / "data" / "establishments").glob("*.yml")}
+    assert pages == ids

