@@ -14,6 +14,14 @@ from pathlib import Path
 from observatory import pagedata, pages
 from observatory.figures import load_figures, validate_figures
 from observatory.registry import RegistryError, load_registry
+from observatory.spec import ACCOUNT, BENCHMARK, ESTABLISHMENT, SOURCE
+
+FORMAT_SECTIONS = [
+    ("Établissement", "Fichier `data/establishments/<identifiant>.yml`.", ESTABLISHMENT),
+    ("Compte", "Chaque élément de la liste `accounts`.", ACCOUNT),
+    ("Source", "Chaque élément de la liste `sources` (et `size.source`).", SOURCE),
+    ("Compte de référence", "Fichier `data/benchmarks/<identifiant>.yml`.", BENCHMARK),
+]
 
 
 def generate(root: Path) -> int:
@@ -27,7 +35,11 @@ def generate(root: Path) -> int:
     figures = load_figures(figures_path)
     entity_pages = [pagedata.entity_page(e, registry, figures) for e in registry.entities.values()]
     directory = pagedata.directory_page(registry, figures)
-    return pages.write_pages(root / "docs", entity_pages, directory)
+    count = pages.write_pages(root / "docs", entity_pages, directory)
+    (root / "docs" / "donnees").mkdir(exist_ok=True)
+    (root / "docs" / "donnees" / "format.md").write_text(pages.format_markdown(FORMAT_SECTIONS),
+                                                          encoding="utf-8")
+    return count + 1
 
 
 def build_site(root: Path, serve: bool = False, strict: bool = True,

@@ -171,3 +171,37 @@ def write_pages(docs_dir: Path, entity_pages: list[dict[str, Any]], directory: d
         (docs_dir / page["path"]).write_text(entity_markdown(page), encoding="utf-8")
     (docs_dir / "etablissements" / "index.md").write_text(directory_markdown(directory), encoding="utf-8")
     return len(entity_pages) + 1
+
+
+def format_markdown(specs: list[tuple[str, str, tuple[Any, ...]]]) -> str:
+    """The data dictionary of the registry files, generated from observatory/spec.py."""
+    out = [_front_matter("Format des fiches", "Dictionnaire des champs des fiches du registre"),
+           "# Format des fiches", "",
+           "Cette page est produite à partir de la définition du format utilisée par le "
+           "validateur : elle est toujours à jour. Les schémas JSON correspondants sont dans le "
+           "dossier `schema/` du dépôt.", ""]
+    for title, intro, spec in specs:
+        out += [f"## {title}", "", intro, ""] + _spec_table(spec, "") + [""]
+    return "\n".join(out)
+
+
+def _spec_table(spec: tuple[Any, ...], prefix: str) -> list[str]:
+    kinds = {"str": "texte", "text": "texte", "int": "entier positif", "year": "année",
+             "bool": "true / false", "date": "date (AAAA, AAAA-MM ou AAAA-MM-JJ)",
+             "https": "lien https://", "link": "adresse http(s)", "finess": "numéro FINESS",
+             "slug": "identifiant", "enum": "valeur de la liste", "list": "liste",
+             "object": "ensemble de champs"}
+    lines = ["| Champ | Obligatoire | Type | Description |", "|---|---|---|---|"]
+    nested: list[str] = []
+    for f in spec:
+        kind = kinds[f.kind]
+        if f.kind == "list" and f.item is not None:
+            kind = f"liste de : {kinds[f.item.kind]}"
+        description = md(f.doc)
+        if f.choices:
+            description += " — valeurs : " + ", ".join(f"`{c}`" for c in f.choices)
+        lines.append(f"| `{prefix}{f.name}` | {'oui' if f.required else 'non'} | {kind} | {description} |")
+        sub = f.spec or (f.item.spec if f.item is not None else ())
+        if sub and f.name not in {"sources", "source"}:
+            nested += [""] + _spec_table(sub, f"{prefix}{f.name}.")
+    return lines + nested
