@@ -56,7 +56,9 @@ def figure_value(row: pd.Series) -> str:
 
 
 def figures_data(figures: pd.DataFrame) -> list[dict[str, Any]]:
-    rows = figures.sort_values(["figure_date", "platform", "metric"], kind="stable")
+    # Chronological, undated figures last.
+    rows = figures.assign(_undated=figures["figure_date"] == "").sort_values(
+        ["_undated", "figure_date", "platform", "metric"], kind="stable")
     return [{
         "platform": FIGURE_PLATFORMS[r["platform"]],
         "metric": FIGURE_METRICS[r["metric"]],
