@@ -54,3 +54,16 @@ def test_add_refuses_bad_input(data_dir: Path, kwargs: dict, message: str) -> No
     with pytest.raises(ScaffoldError, match=message):
         add_establishment(data_dir, **arguments)
     assert list((data_dir / "establishments").iterdir()) == []
+
+
+def test_cli_add_refuses_an_existing_id_with_the_fix(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from observatory import cli
+
+    monkeypatch.setattr(cli, "DATA_DIR", data_dir)
+    assert cli.main(["add", "CH Fictif", "--category", "ch", "--source-title", "S",
+                     "--account", "mastodon:@ch@piaille.fr"]) == 0
+    assert "Créé" in capsys.readouterr().out
+    assert cli.main(["add", "CH Fictif", "--category", "ch", "--source-title", "S"]) == 1
+    assert "Erreur : l'identifiant « ch-fictif » existe déjà" in capsys.readouterr().err
+    assert "mastodon" in (data_dir / "establishments" / "ch-fictif.yml").read_text()

@@ -95,8 +95,9 @@ def test_build_prints_no_warning(tmp_path: Path) -> None:
     assert "WARNING" not in output and "end of life" not in output
 
 
-def test_zensical_builds_the_same_pages(tmp_path: Path) -> None:
-    project = make_project(tmp_path)
+@pytest.mark.parametrize("registry", ["fake", "committed"])
+def test_zensical_builds_every_establishment_page(tmp_path: Path, registry: str) -> None:
+    project = make_project(tmp_path, ROOT / "data" if registry == "committed" else None)
     from observatory.build import generate
 
     generate(project)
@@ -104,8 +105,9 @@ def test_zensical_builds_the_same_pages(tmp_path: Path) -> None:
     result = subprocess.run([str(zensical), "build", "-f", "mkdocs.yml"], cwd=project,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    for slug in ("chu-fictif", "ch-fictif-0", "ch-fictif-1", "ch-fictif-2"):
-        assert (project / "site" / "etablissements" / slug / "index.html").exists()
+    ids = {p.stem for p in (project / "data" / "establishments").glob("*.yml")}
+    pages = {p.parent.name for p in (project / "site" / "etablissements").glob("*/index.html")}
+    assert ids and pages == ids
     assert (project / "site" / "etablissements" / "index.html").exists()
 
 
