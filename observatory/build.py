@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,9 +38,32 @@ def generate(root: Path) -> int:
     directory = pagedata.directory_page(registry, figures)
     count = pages.write_pages(root / "docs", entity_pages, directory)
     (root / "docs" / "donnees").mkdir(exist_ok=True)
-    (root / "docs" / "donnees" / "format.md").write_text(pages.format_markdown(FORMAT_SECTIONS),
-                                                          encoding="utf-8")
+    pages.write_if_changed(root / "docs" / "donnees" / "format.md", pages.format_markdown(FORMAT_SECTIONS))
     return count + 1
+
+
+def _data_state(data_dir: Path) -> tuple[tuple[str, float], ...]:
+    return tuple(sorted((str(p), p.stat().st_mtime) for p in data_dir.rglob("*")
+                        if p.is_file() and "snapshots" not in p.parts))
+
+
+def _watch_data(root: Path, interval: float = 1.0) -> None:
+    """While serving, regenerate the pages when data/ changes; MkDocs then reloads them."""
+
+    def loop() -> None:
+        state = _data_state(root / "data")
+        while True:
+            time.sleep(interval)
+            current = _data_state(root / "data")
+            if current == state:
+                continue
+            state = current
+            try:
+                print(f"data/ a changé : {generate(root)} pages régénérées.", flush=True)
+            except RegistryError as error:
+                print("\n".join(str(p) for p in error.problems), flush=True)
+
+    threading.Thread(target=loop, daemon=True, name="observatory-watch").start()
 
 
 def build_site(root: Path, serve: bool = False, strict: bool = True,
@@ -54,6 +78,7 @@ def build_site(root: Path, serve: bool = False, strict: bool = True,
         return 1
     print(f"{count} pages générées en {time.perf_counter() - started:.1f} s.")
     if serve:
+        _watch_data(root)
         command = ["serve", "--dev-addr", address]
     else:
         command = ["build", "--clean", "--site-dir", str(root / "site")]

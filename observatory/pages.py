@@ -162,15 +162,23 @@ def _directory_row(row: dict[str, Any], from_path: str) -> str:
 
 
 def write_pages(docs_dir: Path, entity_pages: list[dict[str, Any]], directory: dict[str, Any]) -> int:
-    """Write every generated page under docs/; return how many were written."""
+    """Write every generated page under docs/; return how many there are.
+
+    Unchanged files are left alone, so that a live preview reloads only what changed."""
+    wanted = {docs_dir / page["path"]: entity_markdown(page) for page in entity_pages}
+    wanted[docs_dir / "etablissements" / "index.md"] = directory_markdown(directory)
     for folder in ("etablissements", "references"):
         (docs_dir / folder).mkdir(parents=True, exist_ok=True)
-        for old in (docs_dir / folder).glob("*.md"):
-            old.unlink()
-    for page in entity_pages:
-        (docs_dir / page["path"]).write_text(entity_markdown(page), encoding="utf-8")
-    (docs_dir / "etablissements" / "index.md").write_text(directory_markdown(directory), encoding="utf-8")
-    return len(entity_pages) + 1
+        for stale in set((docs_dir / folder).glob("*.md")) - set(wanted):
+            stale.unlink()
+    for path, text in wanted.items():
+        write_if_changed(path, text)
+    return len(wanted)
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
 
 
 def format_markdown(specs: list[tuple[str, str, tuple[Any, ...]]]) -> str:
