@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from observatory import pagedata, pages
+from observatory import opendata, pagedata, pages
 from observatory.figures import load_figures, validate_figures
 from observatory.registry import RegistryError, load_registry
 from observatory.spec import ACCOUNT, BENCHMARK, ESTABLISHMENT, SOURCE
@@ -39,7 +39,14 @@ def generate(root: Path) -> int:
     count = pages.write_pages(root / "docs", entity_pages, directory)
     (root / "docs" / "donnees").mkdir(exist_ok=True)
     pages.write_if_changed(root / "docs" / "donnees" / "format.md", pages.format_markdown(FORMAT_SECTIONS))
-    return count + 1
+    listing = opendata.write_datasets(root / "docs" / "donnees", {
+        "etablissements": ("Registre : établissements et comptes de référence",
+                           opendata.establishments_table(registry)),
+        "comptes": ("Registre : comptes sur les réseaux sociaux", opendata.accounts_table(registry)),
+        "chiffres-publies": ("Archive des chiffres publiés, avec sources et citations", figures),
+    }, root / "schema")
+    pages.write_if_changed(root / "docs" / "donnees" / "index.md", pages.opendata_markdown(listing))
+    return count + 2
 
 
 def _data_state(data_dir: Path) -> tuple[tuple[str, float], ...]:

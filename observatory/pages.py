@@ -213,3 +213,26 @@ def _spec_table(spec: tuple[Any, ...], prefix: str) -> list[str]:
         if sub and f.name not in {"sources", "source"}:
             nested += [""] + _spec_table(sub, f"{prefix}{f.name}.")
     return lines + nested
+
+
+def opendata_markdown(listing: list[dict[str, Any]]) -> str:
+    def size(n: int) -> str:
+        return f"{n / 1024:.1f} Ko".replace(".", ",") if n >= 1024 else f"{n} octets"
+
+    out = [_front_matter("Données ouvertes", "Télécharger les données de l'observatoire"),
+           "# Données ouvertes", "",
+           "Toutes les données affichées sur ce site sont téléchargeables, sous la "
+           "[Licence Ouverte 2.0](https://www.etalab.gouv.fr/licence-ouverte-open-licence/) : "
+           "vous pouvez les réutiliser librement, y compris commercialement, en citant "
+           "l'observatoire comme source.", "",
+           "| Jeu de données | Lignes | CSV | JSON |", "|---|---|---|---|"]
+    for d in listing:
+        out.append(f"| {md(d['title'])} | {d['rows']} | [{d['name']}.csv]({d['name']}.csv) "
+                   f"({size(d['csv_bytes'])}) | [{d['name']}.json]({d['name']}.json) "
+                   f"({size(d['json_bytes'])}) |")
+    out += ["", "Le fichier [datapackage.json](datapackage.json) décrit chaque jeu de données et ses "
+            "colonnes (format [Frictionless Data](https://specs.frictionlessdata.io/data-package/)). "
+            "Le format des fiches du registre est publié en JSON Schema : "
+            "[établissement](establishment.schema.json), [compte de référence](benchmark.schema.json) ; "
+            "voir aussi le [dictionnaire des champs](format.md).", ""]
+    return "\n".join(out)

@@ -20,6 +20,7 @@ HOSTILE_NAME = ("CHU Fictif <script>alert('nom')</script> [piège](javascript:al
 def make_project(tmp: Path, data: Path | None = None) -> Path:
     """A copy of the site sources (mkdocs.yml, docs/) with a registry: `data`, or a fake one."""
     shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
+    shutil.copytree(ROOT / "schema", tmp / "schema")
     shutil.copytree(ROOT / "docs", tmp / "docs", ignore=shutil.ignore_patterns(
         "etablissements", "references", "donnees", "generated"))
     if data is not None:
@@ -117,3 +118,24 @@ def test_the_committed_registry_builds_strictly(tmp_path: Path) -> None:
     pages = {p.parent.name for p in (project / "site" / "etablissements").glob("*/index.html")}
     ids = {p.stem for p in (ROOT / "data" / "establishments").glob("*.yml")}
     assert pages == ids
+
+
+def test_every_dataset_is_downloadable(tmp_path: Path) -> None:
+    import json
+
+    project = make_project(tmp_path, ROOT / "data")
+    assert build_site(project) == 0
+    out = project / "site" / "donnees"
+    package = json.loads((out / "datapackage.json").read_text())
+    assert package["licenses"][0]["name"] == "etalab-2.0"
+    paths = {r["path"] for r in package["resources"]}
+    assert paths == {f"{n}.{f}" for n in ("etablissements", "comptes", "chiffres-publies")
+                     for f in ("csv", "json")}
+    for path in paths | {"establishment.schema.json", "benchmark.schema.json"}:
+        assert (out / path).stat().st_size > 0
+    ids = {p.stem for p in (ROOT / "data" / "establishments").glob("*.yml")}
+    rows = json.loads((out / "etablissements.json").read_text())
+    assert {r["id"] for r in rows if r["type"] == "etablissement"} == ids
+    figures = (ROOT / "data" / "published-figures.csv").read_text().count("\n") - 1
+    assert len(json.loads((out / "chiffres-publies.json").read_text())) == figures
+    assert "Licence Ouverte 2.0" in (out / "index.html").read_text()
