@@ -1,0 +1,318 @@
+"""The snapshot store: append-only, diff-friendly CSV files under data/snapshots/.
+
+Two tables, one CSV per platform and month, fixed column order, sorted rows:
+
+- data/snapshots/accounts/<platform>/<YYYY-MM>.csv: one row per account per collection day
+  (month of the collection day). Key (date, platform, account_id): a second run on the same
+  day replaces that day's row, it never adds one.
+- data/snapshots/posts/<platform>/<YYYY-MM>.csv: one row per post of an account's own recent
+  posts (month of publication). Key (platform, post_id): a new measurement replaces the row
+  only while the post is younger than REFRESH_DAYS at measurement; after that the row stays
+  as last measured. No post text is ever stored.
+
+Every file is written aside then renamed over the old one (os.replace), so a run killed at
+any moment leaves every file either as it was or as it should be: never half-written.
+Empty cells mean "not given by the platform", never 0."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+REFRESH_DAYS = 30
+PROVENANCES = ("api", "manual", "published")
+
+ACCOUNT_COLUMNS = ("date", "entity", "platform", "account_id", "handle", "followers", "following",
+                   "posts", "provenance", "collected_at", "source_title", "source_url")
+POST_COLUMNS = ("platform", "post_id", "entity", "account_id", "published_at", "is_reply",
+                "is_repost", "likes", "reposts", "replies", "quotes", "views", "measured_at")
+
+_INT = "Int64"
+_STR = "string"
+ACCOUNT_DTYPES = {"date": _STR, "entity": _STR, "platform": _STR, "account_id": _STR,
+                  "handle": _STR, "followers": _INT, "following": _INT, "posts": _INT,
+                  "provenance": _STR, "collected_at": _STR, "source_title": _STR,
+                  "source_url": _STR}
+POST_DTYPES = {"platform": _STR, "post_id": _STR, "entity": _STR, "account_id": _STR,
+               "published_at": _STR, "is_reply": "boolean", "is_repost": "boolean", "likes": _INT,
+               "reposts": _INT, "replies": _INT, "quotes": _INT, "views": _INT,
+               "measured_at": _STR}
+
+
+class StoreError(Exception):
+    """A snapshot file that cannot be read safely (it is then never overwritten)."""
+
+
+def snapshots_dir(data_dir: Path) -> Path:
+    return data_dir / "snapshots"
+
+
+def utc_text(moment: datetime) -> str:
+    """2025-03-15T06:00:00Z: UTC, to the second."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> datetime:
+    """A stored or API timestamp as an aware UTC datetime (raises ValueError)."""
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    date: str  # YYYY-MM-DD, collection day (UTC)
+    entity: str
+    platform: str
+    account_id: str  # stable id on the platform (DID, numeric id, channel id…)
+    handle: str  # handle at that time
+    followers: int | None
+    following: int | None
+    posts: int | None
+    provenance: str  # api, manual or published
+    collected_at: str  # UTC timestamp
+    source_title: str = ""
+    source_url: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.date, self.platform, self.account_id)
+
+
+@dataclass(frozen=True)
+class PostRow:
+    platform: str
+    post_id: str
+    entity: str
+    account_id: str
+    published_at: str  # UTC timestamp
+    is_reply: bool  # a reply to someone else (threads of one's own posts are not replies)
+    is_repost: bool  # a repost (boost, retweet) of someone else's post
+    likes: int | None
+    reposts: int | None
+    replies: int | None
+    quotes: int | None
+    views: int | None
+    measured_at: str  # UTC timestamp
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.platform, self.post_id)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _as_cells(row: AccountRow | PostRow) -> dict[str, str]:
+    return {f.name: _cell(getattr(row, f.name)) for f in fields(row)}
+
+
+def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if tuple(reader.fieldnames or ()) != tuple(columns):
+                raise StoreError(f"{path} : en-tête inattendu ; fichier laissé tel quel")
+            rows = []
+            for row in reader:
+                if None in row or any(v is None for v in row.values()):
+                    raise StoreError(f"{path}:{reader.line_num} : nombre de colonnes incorrect ; "
+                                     "fichier laissé tel quel")
+                rows.append(row)
+            return rows
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise StoreError(f"{path} : illisible ({error}) ; fichier laissé tel quel") from None
+
+
+def _render(rows: Iterable[dict[str, str]], columns: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row[c] for c in columns])
+    return out.getvalue()
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write text to a temporary file beside path, flush it to disk, then rename it over path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with suppress(OSError):  # make the rename itself durable where the platform allows
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def remove_stale_temp_files(data_dir: Path) -> list[Path]:
+    """Temporary files left by a run that was killed between writing and renaming."""
+    root = snapshots_dir(data_dir)
+    stale = sorted(root.rglob(".*.tmp")) if root.exists() else []
+    for path in stale:
+        with suppress(FileNotFoundError):
+            path.unlink()
+    return stale
+
+
+def _account_sort(row: dict[str, str]) -> tuple[str, ...]:
+    return (row["date"], row["entity"], row["account_id"])
+
+
+def _post_sort(row: dict[str, str]) -> tuple[str, ...]:
+    return (row["published_at"], row["post_id"])
+
+
+def accounts_path(data_dir: Path, platform: str, month: str) -> Path:
+    return snapshots_dir(data_dir) / "accounts" / platform / f"{month}.csv"
+
+
+def posts_path(data_dir: Path, platform: str, month: str) -> Path:
+    return snapshots_dir(data_dir) / "posts" / platform / f"{month}.csv"
+
+
+def write_accounts(data_dir: Path, rows: Iterable[AccountRow]) -> list[Path]:
+    """Store account rows; a row with the same (date, platform, account_id) is replaced.
+    Returns the files that changed."""
+    groups: dict[Path, list[AccountRow]] = {}
+    for row in rows:
+        if row.provenance not in PROVENANCES:
+            raise ValueError(f"provenance inconnue : {row.provenance}")
+        groups.setdefault(accounts_path(data_dir, row.platform, row.date[:7]), []).append(row)
+    changed = []
+    for path, new in sorted(groups.items()):
+        existing = _read_rows(path, ACCOUNT_COLUMNS)
+        merged = {(r["date"], r["platform"], r["account_id"]): r for r in existing}
+        for row in new:
+            merged[row.key] = _as_cells(row)
+        text = _render(sorted(merged.values(), key=_account_sort), ACCOUNT_COLUMNS)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            atomic_write(path, text)
+            changed.append(path)
+    return changed
+
+
+def refreshable(published_at: str, measured_at: str, days: int = REFRESH_DAYS) -> bool:
+    """Whether a measurement taken at measured_at may still replace an earlier one."""
+    return parse_time(measured_at) - parse_time(published_at) < timedelta(days=days)
+
+
+def write_posts(data_dir: Path, rows: Iterable[PostRow]) -> list[Path]:
+    """Store post measurements: a new post is added; a known one is refreshed only while it
+    is younger than REFRESH_DAYS at the new measurement, never by an older measurement."""
+    groups: dict[Path, list[PostRow]] = {}
+    for row in rows:
+        month = utc_text(parse_time(row.published_at))[:7]
+        groups.setdefault(posts_path(data_dir, row.platform, month), []).append(row)
+    changed = []
+    for path, new in sorted(groups.items()):
+        existing = _read_rows(path, POST_COLUMNS)
+        merged = {(r["platform"], r["post_id"]): r for r in existing}
+        for row in new:
+            old = merged.get(row.key)
+            if old is not None and (not refreshable(row.published_at, row.measured_at)
+                                    or parse_time(row.measured_at) < parse_time(old["measured_at"])):
+                continue
+            merged[row.key] = _as_cells(row)
+        text = _render(sorted(merged.values(), key=_post_sort), POST_COLUMNS)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            atomic_write(path, text)
+            changed.append(path)
+    return changed
+
+
+def _files(data_dir: Path, table: str, platforms: Iterable[str] | None) -> list[Path]:
+    root = snapshots_dir(data_dir) / table
+    if not root.exists():
+        return []
+    wanted = set(platforms) if platforms is not None else None
+    return sorted(p for p in root.glob("*/*.csv") if wanted is None or p.parent.name in wanted)
+
+
+def _load(files: list[Path], columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
+    frames = [pd.read_csv(p, dtype=dtypes, keep_default_na=False, na_values={
+        c: [""] for c, t in dtypes.items() if t != _STR}, engine="c") for p in files]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=dtypes[c]) for c in columns})
+    frame = pd.concat(frames, ignore_index=True)
+    for column in columns:
+        if dtypes[column] == _STR:
+            frame[column] = frame[column].astype(_STR)
+    return frame[list(columns)]
+
+
+def load_accounts(data_dir: Path, platforms: Iterable[str] | None = None) -> pd.DataFrame:
+    """All account rows, typed: counts as Int64 (missing = <NA>), date as datetime64,
+    collected_at as UTC datetimes, platform and provenance as categories."""
+    frame = _load(_files(data_dir, "accounts", platforms), ACCOUNT_COLUMNS, ACCOUNT_DTYPES)
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+    frame["collected_at"] = pd.to_datetime(frame["collected_at"], format="%Y-%m-%dT%H:%M:%SZ", utc=True)
+    for column in ("platform", "provenance"):
+        frame[column] = frame[column].astype("category")
+    return frame
+
+
+def load_posts(data_dir: Path, platforms: Iterable[str] | None = None) -> pd.DataFrame:
+    """All post rows, typed: counts as Int64, flags as boolean, times as UTC datetimes."""
+    frame = _load(_files(data_dir, "posts", platforms), POST_COLUMNS, POST_DTYPES)
+    for column in ("published_at", "measured_at"):
+        frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%dT%H:%M:%SZ", utc=True)
+    frame["platform"] = frame["platform"].astype("category")
+    return frame
+
+
+@dataclass
+class History:
+    """What earlier snapshots say about one platform's accounts, read without pandas."""
+
+    ids_by_handle: dict[str, str]  # handle (lower case) at any time -> stable account id
+    last_handle: dict[str, str]  # account id -> handle in its latest row
+    last_date: str | None  # latest collection day with api rows (before `before`)
+    last_count: int  # accounts collected through the API on that day
+
+
+def history(data_dir: Path, platform: str, before: str | None = None) -> History:
+    """Stable ids and last handles of a platform's accounts; the last api collection day
+    strictly before `before` (YYYY-MM-DD) and how many accounts it reached."""
+    ids: dict[str, str] = {}
+    last_handle: dict[str, str] = {}
+    per_day: dict[str, set[str]] = {}
+    for path in _files(data_dir, "accounts", [platform]):
+        for row in sorted(_read_rows(path, ACCOUNT_COLUMNS), key=lambda r: (r["date"], r["collected_at"])):
+            if row["handle"]:
+                ids[row["handle"].lower()] = row["account_id"]
+                last_handle[row["account_id"]] = row["handle"]
+            if row["provenance"] == "api" and (before is None or row["date"] < before):
+                per_day.setdefault(row["date"], set()).add(row["account_id"])
+    last_date = max(per_day) if per_day else None
+    return History(ids, last_handle, last_date, len(per_day[last_date]) if last_date else 0)
