@@ -1,0 +1,285 @@
+"""Metrics per account, from the snapshot store (see docs/methodologie.md for every formula).
+
+Input: the accounts and posts tables of the store (store.load_accounts / load_posts) and the
+registry. Output: one row per account with every metric and, beside each metric X, a column
+X_na holding the reason when X cannot be computed ("n/a": never 0, never extrapolated)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from observatory.registry import Registry
+
+# Definitions, named once (changes go into the methodology's "Journal des définitions").
+GROWTH_WINDOWS = (7, 30, 90, 365)
+ENGAGEMENT_DAYS = 30  # window of engagement, post interaction, posts per week and conversation
+FEW_POSTS = 5  # fewer posts than this in the window: "peu de publications"
+SHRINK_WEIGHT = 5  # pseudo-posts at the platform median when shrinking a small account
+DORMANT_DAYS = 90
+CAP_SCORE = 90  # a percentile score of 90 or more counts as 100 (top decile)
+MIN_PEERS = 5  # accounts needed on a platform to fit the size effect
+KEY = ["platform", "account_id"]
+
+
+def growth_tolerance(days: int) -> int:
+    """How far (days) the start snapshot may be from the window's theoretical start."""
+    return max(1, round(days * 0.2))
+
+
+@dataclass(frozen=True)
+class Inputs:
+    accounts: pd.DataFrame  # store.load_accounts
+    posts: pd.DataFrame  # store.load_posts
+    registry: Registry
+
+
+def _prepare_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
+    frame = accounts[["date", "entity", "platform", "account_id", "handle", "followers", "following",
+                      "posts"]].copy()
+    frame["platform"] = frame["platform"].astype(str)
+    frame["account_id"] = frame["account_id"].astype(str)
+    frame["date"] = pd.to_datetime(frame["date"]).dt.normalize()
+    return frame.sort_values(KEY + ["date"], kind="stable")
+
+
+def latest_values(accounts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The last snapshot of each account on or before as_of, and when observation began."""
+    known = accounts[accounts["date"] <= as_of]
+    grouped = known.groupby(KEY, sort=False)
+    last = grouped.tail(1).set_index(KEY)
+    last = last.rename(columns={"date": "measured_on"})
+    last["first_seen"] = grouped["date"].min()
+    return last
+
+
+def growth(accounts: pd.DataFrame, last: pd.DataFrame, days: int) -> pd.DataFrame:
+    """Growth over `days` from the snapshot nearest the window's start (actual span kept)."""
+    left = last[["measured_on", "followers"]].reset_index()
+    left["target"] = left["measured_on"] - pd.Timedelta(days=days)
+    right = accounts[KEY + ["date", "followers"]].rename(columns={"followers": "start_followers"})
+    matched = pd.merge_asof(left.sort_values("target"), right.sort_values("date"), left_on="target",
+                            right_on="date", by=KEY, direction="nearest",
+                            tolerance=pd.Timedelta(days=growth_tolerance(days)))
+    matched = matched.set_index(KEY).reindex(last.index)
+    span = (matched["measured_on"] - matched["date"]).dt.days
+    start, end = matched["start_followers"].astype("Float64"), matched["followers"].astype("Float64")
+    out = pd.DataFrame(index=last.index)
+    out[f"growth_{days}_span"] = span.astype("Int64")
+    out[f"growth_{days}_abs"] = (end - start).where(span > 0)
+    out[f"growth_{days}_pct"] = ((end - start) / start * 100).where((span > 0) & (start > 0))
+    ratio = (end / start).where((span > 0) & (start > 0)).astype(float)
+    out[f"growth_{days}_weekly"] = (np.power(ratio, 7 / span.astype(float)) - 1) * 100
+    reason = pd.Series(pd.NA, index=last.index, dtype="string")
+    reason = reason.mask(start == 0, "0 abonné au début de la période")
+    reason = reason.mask(start.isna() | end.isna(), "nombre d'abonnés non communiqué")
+    since = last["first_seen"].dt.strftime("%d/%m/%Y")
+    reason = reason.mask(matched["date"].isna(), "historique insuffisant : suivi depuis le " + since)
+    out[f"growth_{days}_na"] = reason
+    for column in (f"growth_{days}_pct", f"growth_{days}_weekly"):
+        out[column] = out[column].astype("Float64")
+    return out
+
+
+def _daily_posts(posts: pd.DataFrame, last: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Own posts (reposts excluded) of the window, summed per account and day."""
+    start = as_of - pd.Timedelta(days=ENGAGEMENT_DAYS - 1)
+    own = posts[~posts["is_repost"].fillna(False).astype(bool)].copy()
+    own["platform"] = own["platform"].astype(str)
+    own["account_id"] = own["account_id"].astype(str)
+    own["day"] = own["published_at"].dt.tz_convert(None).dt.normalize()
+    own = own[(own["day"] >= start) & (own["day"] <= as_of)]
+    own["interactions"] = own["likes"].astype("Float64") + own["reposts"].astype("Float64")
+    daily = own.groupby(KEY + ["day"], sort=False).agg(
+        posts=("post_id", "size"), interactions=("interactions", lambda s: s.sum(min_count=len(s))),
+        replies=("is_reply", lambda s: s.astype("boolean").sum()),
+        reply_known=("is_reply", lambda s: s.notna().all())).reset_index()
+    return daily
+
+
+def engagement(accounts: pd.DataFrame, posts: pd.DataFrame, last: pd.DataFrame,
+               as_of: pd.Timestamp) -> pd.DataFrame:
+    """Engagement, post interaction, posts per week and conversation over ENGAGEMENT_DAYS."""
+    out = pd.DataFrame(index=last.index)
+    window_start = as_of - pd.Timedelta(days=ENGAGEMENT_DAYS - 1)
+    daily = _daily_posts(posts, last, as_of)
+    followers = accounts[KEY + ["date", "followers"]].rename(columns={"date": "day"})
+    daily = pd.merge_asof(daily.sort_values("day"), followers.sort_values("day"), on="day", by=KEY,
+                          direction="backward")
+    daily["rate"] = (daily["interactions"] / daily["followers"]).where(daily["followers"] > 0)
+    daily["per_post"] = daily["rate"] / daily["posts"]
+    per_account = daily.groupby(KEY).agg(
+        n_posts=("posts", "sum"), rate_sum=("rate", lambda s: s.sum(min_count=len(s))),
+        per_post=("per_post", lambda s: s.mean() if s.notna().all() else np.nan),
+        replies=("replies", "sum"), reply_known=("reply_known", "all"),
+        last_post=("day", "max"),
+        zero_followers=("followers", lambda s: bool((s == 0).any())))
+    per_account = per_account.reindex(last.index)
+    n_posts = per_account["n_posts"].fillna(0).astype("Int64")
+    covered = last["first_seen"] <= window_start
+    engagement_value = (per_account["rate_sum"] / ENGAGEMENT_DAYS * 100).astype("Float64")
+    engagement_value = engagement_value.mask(n_posts == 0, 0.0)  # no post in the window: 0
+    reason = pd.Series(pd.NA, index=last.index, dtype="string")
+    reason = reason.mask(per_account["zero_followers"].fillna(False).astype(bool), "0 abonné")
+    reason = reason.mask((n_posts > 0) & per_account["rate_sum"].isna() & reason.isna(),
+                         "interactions ou abonnés non communiqués")
+    since = last["first_seen"].dt.strftime("%d/%m/%Y")
+    reason = reason.mask(~covered, f"fenêtre de {ENGAGEMENT_DAYS} jours non couverte : suivi depuis le "
+                         + since)
+    out["engagement"] = engagement_value.where(reason.isna())
+    out["engagement_na"] = reason
+    out["post_interaction"] = (per_account["per_post"] * 100).astype("Float64").where(
+        reason.isna() & (n_posts > 0))
+    out["post_interaction_na"] = reason.mask(reason.isna() & (n_posts == 0), "aucune publication")
+    out["posts_in_window"] = n_posts.where(covered)
+    out["posts_per_week"] = (n_posts.astype("Float64") * 7 / ENGAGEMENT_DAYS).where(covered)
+    out["posts_per_week_na"] = pd.Series(pd.NA, index=last.index, dtype="string").mask(
+        ~covered, f"fenêtre de {ENGAGEMENT_DAYS} jours non couverte")
+    conversation = (per_account["replies"] / per_account["n_posts"] * 100).astype("Float64")
+    conversation_reason = pd.Series(pd.NA, index=last.index, dtype="string")
+    conversation_reason = conversation_reason.mask(n_posts == 0, "aucune publication")
+    conversation_reason = conversation_reason.mask(
+        (n_posts > 0) & ~per_account["reply_known"].fillna(True).astype(bool),
+        "le réseau n'indique pas les réponses")
+    conversation_reason = conversation_reason.mask(~covered,
+                                                   f"fenêtre de {ENGAGEMENT_DAYS} jours non couverte")
+    out["conversation"] = conversation.where(conversation_reason.isna())
+    out["conversation_na"] = conversation_reason
+    out["few_posts"] = (n_posts < FEW_POSTS) & covered
+    out["last_post"] = per_account["last_post"]
+    return out
+
+
+def dormancy(posts: pd.DataFrame, last: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """True: no own post in DORMANT_DAYS; <NA>: not observed long enough to say."""
+    own = posts[~posts["is_repost"].fillna(False).astype(bool)]
+    latest_post = own.assign(platform=own["platform"].astype(str), account_id=own["account_id"].astype(str)
+                             ).groupby(KEY)["published_at"].max().dt.tz_convert(None)
+    latest_post = latest_post.reindex(last.index)
+    limit = as_of - pd.Timedelta(days=DORMANT_DAYS)
+    observed_long_enough = last["first_seen"] <= limit
+    dormant = pd.Series(pd.NA, index=last.index, dtype="boolean")
+    dormant = dormant.mask(latest_post >= limit, False)
+    dormant = dormant.mask((latest_post < limit) | (latest_post.isna() & observed_long_enough), True)
+    return dormant
+
+
+def percentile_score(values: pd.Series, population: pd.Series) -> pd.Series:
+    """Share (%) of the population strictly below each value, capped for the top decile."""
+    reference = np.sort(population.dropna().astype(float).to_numpy())
+    if len(reference) == 0:
+        return pd.Series(pd.NA, index=values.index, dtype="Float64")
+    known = values.notna().to_numpy()
+    below = np.searchsorted(reference, values.astype(float).to_numpy(na_value=np.nan), side="left")
+    score = np.where(below / len(reference) * 100 >= CAP_SCORE, 100.0, below / len(reference) * 100)
+    return pd.Series(np.where(known, score, np.nan), index=values.index, dtype="Float64")
+
+
+def shrunk_engagement(frame: pd.DataFrame) -> pd.Series:
+    """Engagement of small accounts pulled toward their platform's median, for comparisons."""
+    median = frame.groupby("platform")["engagement"].transform("median")
+    n = frame["posts_in_window"].astype("Float64")
+    shrunk = (n * frame["engagement"] + SHRINK_WEIGHT * median) / (n + SHRINK_WEIGHT)
+    return frame["engagement"].where(~frame["few_posts"].fillna(False).astype(bool), shrunk)
+
+
+def size_effect(frame: pd.DataFrame) -> pd.DataFrame:
+    """Followers per 100 beds, and engagement relative to accounts of the same size."""
+    out = pd.DataFrame(index=frame.index)
+    beds = frame["beds"].astype("Float64")
+    out["followers_per_100_beds"] = (frame["followers"].astype("Float64") / beds * 100).where(beds > 0)
+    out["followers_per_100_beds_na"] = pd.Series(pd.NA, index=frame.index, dtype="string").mask(
+        beds.isna(), "taille de l'établissement non renseignée")
+    comparable = shrunk_engagement(frame)
+    ratio = pd.Series(pd.NA, index=frame.index, dtype="Float64")
+    reason = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for _platform, group in frame.groupby("platform", sort=False):
+        usable = (~group["is_benchmark"]) & (comparable[group.index] > 0) & (group["followers"] > 0)
+        if usable.sum() < MIN_PEERS:
+            reason[group.index] = f"moins de {MIN_PEERS} comptes comparables sur ce réseau"
+            continue
+        x = np.log(group.loc[usable, "followers"].astype(float))
+        y = np.log(comparable[group.index][usable].astype(float))
+        slope, intercept = np.polyfit(x, y, 1)
+        has_values = (comparable[group.index] > 0) & (group["followers"] > 0)
+        idx = group.index[has_values.fillna(False).astype(bool)]
+        fitted = intercept + slope * np.log(frame.loc[idx, "followers"].astype(float))
+        ratio[idx] = np.exp(np.log(comparable[idx].astype(float)) - fitted)
+        reason[group.index.difference(idx)] = "engagement nul ou n/a"
+    out["engagement_vs_peers"] = ratio
+    out["engagement_vs_peers_na"] = reason
+    return out
+
+
+def composite_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """Open composite index: geometric mean of engagement and growth percentile scores, per platform."""
+    out = pd.DataFrame(index=frame.index)
+    comparable = shrunk_engagement(frame)
+    growth_col = "growth_30_weekly"
+    eng_score = pd.Series(pd.NA, index=frame.index, dtype="Float64")
+    growth_score = pd.Series(pd.NA, index=frame.index, dtype="Float64")
+    for _platform, group in frame.groupby("platform", sort=False):
+        population = group[~group["is_benchmark"]]
+        eng_score[group.index] = percentile_score(comparable[group.index], comparable[population.index])
+        growth_score[group.index] = percentile_score(group[growth_col], population[growth_col])
+    out["engagement_score"] = eng_score
+    out["growth_score"] = growth_score
+    out["index"] = np.sqrt(eng_score.astype(float) * growth_score.astype(float))
+    out["index"] = out["index"].astype("Float64")
+    reason = pd.Series(pd.NA, index=frame.index, dtype="string")
+    reason = reason.mask(frame["growth_30_weekly"].isna(), "croissance sur 30 jours n/a")
+    reason = reason.mask(frame["engagement"].isna(), "engagement n/a")
+    out["index_na"] = reason
+    return out
+
+
+def account_metrics(inputs: Inputs, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Every metric of every account, as of a day (default: the latest collection day)."""
+    accounts = _prepare_accounts(inputs.accounts)
+    if accounts.empty:
+        return pd.DataFrame()
+    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else accounts["date"].max()
+    last = latest_values(accounts, as_of)
+    frames = [last]
+    for days in GROWTH_WINDOWS:
+        frames.append(growth(accounts, last, days))
+    frames.append(engagement(accounts, inputs.posts, last, as_of))
+    frame = pd.concat(frames, axis=1)
+    frame["dormant"] = dormancy(inputs.posts, last, as_of)
+    entities = inputs.registry.entities
+    frame = frame.reset_index()
+    frame["is_benchmark"] = frame["entity"].map(lambda e: entities[e].is_benchmark if e in entities else False)
+    frame["category"] = frame["entity"].map(lambda e: entities[e].category if e in entities else None)
+    frame["region"] = frame["entity"].map(lambda e: entities[e].region if e in entities else None)
+    frame["beds"] = frame["entity"].map(
+        lambda e: entities[e].beds if e in entities else None).astype("Int64")
+    frame = pd.concat([frame, size_effect(frame), composite_index(frame)], axis=1)
+    frame["as_of"] = as_of
+    return frame
+
+
+RANKED = ("followers", "growth_30_pct", "engagement", "index")
+
+
+def with_ranks(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Rank per platform among establishments (ties share a rank) and change since `previous`."""
+    frame = current.copy()
+    for metric in RANKED:
+        ranks = _ranks(frame, metric)
+        frame[f"rank_{metric}"] = ranks
+        if previous is not None and not previous.empty:
+            before = _ranks(previous, metric)
+            before.index = pd.MultiIndex.from_frame(previous[KEY])
+            key = pd.MultiIndex.from_frame(frame[KEY])
+            old = pd.Series(before.reindex(key).to_numpy(), index=frame.index, dtype="Int64")
+            frame[f"rank_{metric}_change"] = old - ranks  # positive: places gained
+        else:
+            frame[f"rank_{metric}_change"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    return frame
+
+
+def _ranks(frame: pd.DataFrame, metric: str) -> pd.Series:
+    eligible = frame[metric].where(~frame["is_benchmark"].astype(bool))
+    return eligible.groupby(frame["platform"]).rank(method="min", ascending=False).astype("Int64")
