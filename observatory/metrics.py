@@ -250,11 +250,11 @@ def account_metrics(inputs: Inputs, as_of: pd.Timestamp | None = None) -> pd.Dat
     frame["dormant"] = dormancy(inputs.posts, last, as_of)
     entities = inputs.registry.entities
     frame = frame.reset_index()
-    frame["is_benchmark"] = frame["entity"].map(lambda e: entities[e].is_benchmark if e in entities else False)
-    frame["category"] = frame["entity"].map(lambda e: entities[e].category if e in entities else None)
-    frame["region"] = frame["entity"].map(lambda e: entities[e].region if e in entities else None)
-    frame["beds"] = frame["entity"].map(
-        lambda e: entities[e].beds if e in entities else None).astype("Int64")
+    known = frame["entity"].map(entities.get)
+    frame["is_benchmark"] = known.map(lambda e: bool(e and e.is_benchmark))
+    frame["category"] = known.map(lambda e: e.category if e else None)
+    frame["region"] = known.map(lambda e: e.region if e else None)
+    frame["beds"] = known.map(lambda e: e.beds if e else None).astype("Int64")
     frame = pd.concat([frame, size_effect(frame), composite_index(frame)], axis=1)
     frame["as_of"] = as_of
     return frame

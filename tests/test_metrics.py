@@ -10,7 +10,12 @@ import pytest
 
 from observatory.metrics import Inputs, account_metrics, percentile_score, with_ranks
 from observatory.registry import Entity, Registry
-from observatory.store import ACCOUNT_COLUMNS, POST_COLUMNS
+
+# The store's column order (observatory/store.py).
+ACCOUNT_COLUMNS = ("date", "entity", "platform", "account_id", "handle", "followers", "following",
+                   "posts", "provenance", "collected_at", "source_title", "source_url")
+POST_COLUMNS = ("platform", "post_id", "entity", "account_id", "published_at", "is_reply",
+                "is_repost", "likes", "reposts", "replies", "quotes", "views", "measured_at")
 
 
 def entity(entity_id: str, benchmark: bool = False, beds: int | None = None) -> Entity:
