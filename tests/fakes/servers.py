@@ -10,8 +10,10 @@ import json
 import re
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,9 +57,17 @@ class Clock:
         self.now += timedelta(days=days)
 
 
+class QuickServer(HTTPServer):
+    """pytest-httpserver polling for shutdown every 20 ms instead of 500 ms."""
+
+    def thread_target(self) -> None:
+        assert self.server is not None
+        self.server.serve_forever(poll_interval=0.02)
+
+
 @contextmanager
-def fake_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1")
+def fake_server(threaded: bool = False) -> Iterator[HTTPServer]:
+    server = QuickServer(host="127.0.0.1", threaded=threaded)
     server.start()
     try:
         yield server
@@ -70,11 +80,42 @@ def count(server: HTTPServer, path: str) -> int:
     return sum(1 for request, _ in server.log if request.path == path)
 
 
+@dataclass
+class Fault:
+    """An injected fault: the requests it hits, what they get, how many times (None: always)."""
+
+    match: Callable[[Request], bool]
+    respond: Callable[[Request], Response]
+    times: int | None = None
+
+
 class Fake:
-    """Shared state of a fake platform: the day (counts grow each day) and the clock."""
+    """Shared state of a fake platform: the day (counts grow each day), the clock, the faults."""
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
+        self.faults: list[Fault] = []
+
+    def fail(self, respond: Callable[[Request], Response], match: Callable[[Request], bool] | None = None,
+             times: int | None = None) -> Fault:
+        fault = Fault(match or (lambda request: True), respond, times)
+        self.faults.append(fault)
+        return fault
+
+    def heal(self) -> None:
+        self.faults.clear()
+
+    def route(self, server: HTTPServer, uri: str | re.Pattern[str],
+              handler: Callable[[Request], Response]) -> None:
+        def dispatch(request: Request) -> Response:
+            for fault in self.faults:
+                if fault.times != 0 and fault.match(request):
+                    if fault.times is not None:
+                        fault.times -= 1
+                    return fault.respond(request)
+            return handler(request)
+
+        server.expect_request(uri).respond_with_handler(dispatch)
 
     @property
     def day(self) -> int:
@@ -86,7 +127,8 @@ class Fake:
     def times(self, how_many: int) -> list[datetime]:
         """Publication times of an account's recent posts, newest first, then one too old."""
         now = self.clock()
-        return [now - timedelta(hours=5 + 7 * i) for i in range(how_many)] + [now - timedelta(days=45)]
+        step = min(7.0, 24 * 28 / max(how_many, 1))  # all within the last 29 days
+        return [now - timedelta(hours=5 + step * i) for i in range(how_many)] + [now - timedelta(days=45)]
 
 
 class FakeBluesky(Fake):
@@ -98,8 +140,8 @@ class FakeBluesky(Fake):
         self.posts = posts
 
     def install(self, server: HTTPServer) -> None:
-        server.expect_request("/xrpc/app.bsky.actor.getProfiles").respond_with_handler(self.profiles)
-        server.expect_request("/xrpc/app.bsky.feed.getAuthorFeed").respond_with_handler(self.feed)
+        self.route(server, "/xrpc/app.bsky.actor.getProfiles", self.profiles)
+        self.route(server, "/xrpc/app.bsky.feed.getAuthorFeed", self.feed)
 
     def rename(self, old: str, new: str) -> None:
         self.accounts[did_for(old)]["handle"] = new
@@ -175,7 +217,7 @@ class FakeMastodon(Fake):
         self.posts = posts
 
     def install(self, server: HTTPServer) -> None:
-        server.expect_request(re.compile(r"^/api/v1/accounts/.+")).respond_with_handler(self.route)
+        self.route(server, re.compile(r"^/api/v1/accounts/.+"), self.answer)
 
     def id_of(self, handle: str) -> str:
         user, host = handle.split("@")
@@ -205,7 +247,7 @@ class FakeMastodon(Fake):
             out = [s for s in out if int(s["id"]) < int(max_id)]
         return out[:limit]
 
-    def route(self, request: Request) -> Response:
+    def answer(self, request: Request) -> Response:
         parts = request.path.split("/")[4:]
         not_found = reply(load("mastodon/error-not-found.json"), 404)
         if parts == ["lookup"]:
@@ -235,10 +277,9 @@ class FakePeerTube(Fake):
         self.posts = posts
 
     def install(self, server: HTTPServer) -> None:
-        server.expect_request(re.compile(r"^/api/v1/(video-channels|accounts)/.+")).respond_with_handler(
-            self.route)
+        self.route(server, re.compile(r"^/api/v1/(video-channels|accounts)/.+"), self.answer)
 
-    def route(self, request: Request) -> Response:
+    def answer(self, request: Request) -> Response:
         _, _, _, kind, handle, *rest = request.path.split("/")
         exists = handle in self.actors and handle not in self.deleted and (
             (kind == "accounts") == (handle in self.accounts_only))
@@ -277,7 +318,7 @@ class FakeYouTube(Fake):
     def install(self, server: HTTPServer) -> None:
         for resource, handler in (("channels", self.channels), ("playlistItems", self.playlist),
                                   ("videos", self.video_stats)):
-            server.expect_request(f"/youtube/v3/{resource}").respond_with_handler(handler)
+            self.route(server, f"/youtube/v3/{resource}", handler)
 
     def check_key(self, request: Request) -> Response | None:
         if request.headers.get("X-Goog-Api-Key") != self.key or "key" in request.args:
@@ -378,7 +419,7 @@ class FakeX(Fake):
         self.deleted: set[str] = set()
 
     def install(self, server: HTTPServer) -> None:
-        server.expect_request(re.compile(r"^/2/users.*")).respond_with_handler(self.route)
+        self.route(server, re.compile(r"^/2/users.*"), self.answer)
 
     def user(self, user_id: str) -> dict[str, Any]:
         info = self.users[user_id]
@@ -393,7 +434,7 @@ class FakeX(Fake):
         return {**template, "value": value, "resource_id": value, "parameter": parameter,
                 "detail": f"{detail}: [{value}]."}
 
-    def route(self, request: Request) -> Response:
+    def answer(self, request: Request) -> Response:
         if request.headers.get("Authorization") != f"Bearer {self.token}":
             return reply({"title": "Unauthorized", "type": "about:blank", "status": 401,
                           "detail": "Unauthorized"}, 401)
@@ -450,9 +491,9 @@ class FakeGraph(Fake):
         self.gone: set[str] = set()
 
     def install(self, server: HTTPServer) -> None:
-        server.expect_request(re.compile(r"^/v21\.0/.*")).respond_with_handler(self.route)
+        self.route(server, re.compile(r"^/v21\.0/.*"), self.answer)
 
-    def route(self, request: Request) -> Response:
+    def answer(self, request: Request) -> Response:
         if request.headers.get("Authorization") != f"Bearer {self.token}":
             return reply(load("facebook/error-token.json"), 400)
         path = request.path.removeprefix("/v21.0/")
@@ -531,3 +572,35 @@ def reset_server() -> Iterator[str]:
         stop.set()
         thread.join(timeout=2)
         listener.close()
+
+
+# -- ready-made faults --------------------------------------------------------------------------
+
+def too_many(retry_after: str = "1") -> Callable[[Request], Response]:
+    return lambda request: reply({"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, 429,
+                                 {"Retry-After": retry_after})
+
+
+def server_error(request: Request) -> Response:
+    return reply({"error": "InternalServerError", "message": "Internal Server Error"}, 500)
+
+
+def truncated(request: Request) -> Response:
+    return Response('{"profiles": [{"did": "did:plc:', content_type=JSON)
+
+
+def malformed(request: Request) -> Response:
+    return Response("<html><body>502 Bad Gateway</body></html>", content_type="text/html")
+
+
+def slow(seconds: float) -> Callable[[Request], Response]:
+    def respond(request: Request) -> Response:
+        time.sleep(seconds)
+        return reply({})
+    return respond
+
+
+def asks_for(value: str, parameter: str = "actors") -> Callable[[Request], bool]:
+    """Requests whose query names this value (a batch holding this account, for instance)."""
+    return lambda request: value in request.args.getlist(parameter) or value in request.args.get(
+        parameter, "").split(",") or value in request.path
