@@ -6,16 +6,22 @@ the site builds the same with Zensical."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-from observatory import opendata, pagedata, pages
+import pandas as pd
+
+from observatory import boardpages, leaderboards, metrics, opendata, pagedata, pages, store
 from observatory.figures import load_figures, validate_figures
-from observatory.registry import RegistryError, load_registry
+from observatory.registry import Registry, RegistryError, load_registry
 from observatory.spec import ACCOUNT, BENCHMARK, ESTABLISHMENT, SOURCE
+from observatory.yamlio import dump_canonical
+
+RANK_CHANGE_DAYS = 7  # "previous period" for rank changes
 
 FORMAT_SECTIONS = [
     ("Établissement", "Fichier `data/establishments/<identifiant>.yml`.", ESTABLISHMENT),
@@ -23,6 +29,40 @@ FORMAT_SECTIONS = [
     ("Source", "Chaque élément de la liste `sources` (et `size.source`).", SOURCE),
     ("Compte de référence", "Fichier `data/benchmarks/<identifiant>.yml`.", BENCHMARK),
 ]
+
+
+def compute_metrics(data_dir: Path, registry: Registry) -> pd.DataFrame:
+    """Metrics as of the latest collection day, ranked, with changes since a week before."""
+    inputs = metrics.Inputs(store.load_accounts(data_dir), store.load_posts(data_dir), registry)
+    current = metrics.account_metrics(inputs)
+    if current.empty:
+        return current
+    as_of = pd.Timestamp(current["as_of"].iloc[0])
+    previous = metrics.account_metrics(inputs, as_of - pd.Timedelta(days=RANK_CHANGE_DAYS))
+    return metrics.with_ranks(current, metrics.with_ranks(previous, None) if not previous.empty else None)
+
+
+def write_board_pages(docs_dir: Path, boards: list[dict], audience: dict) -> None:
+    folder = docs_dir / "classements"
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = {folder / f"{b['id']}.md": boardpages.board_markdown(b) for b in boards}
+    wanted[folder / "audience.md"] = boardpages.board_markdown(audience)
+    wanted[folder / "index.md"] = boardpages.boards_index_markdown(boards, audience)
+    for stale in set(folder.glob("*.md")) - set(wanted):
+        stale.unlink()
+    for path, text in wanted.items():
+        pages.write_if_changed(path, text)
+
+
+def write_page_data(out_dir: Path, boards: list[dict], summaries: dict[str, dict]) -> None:
+    """The page data as YAML files (one per leaderboard, one per establishment), downloadable."""
+    for folder, items in (("classements", {b["id"]: b for b in boards}), ("mesures", summaries)):
+        target = out_dir / folder
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for name, data in items.items():
+            (target / f"{name}.yml").write_text(dump_canonical(data), encoding="utf-8")
 
 
 def generate(root: Path) -> int:
@@ -34,7 +74,14 @@ def generate(root: Path) -> int:
     if problems:
         raise RegistryError(problems)
     figures = load_figures(figures_path)
-    entity_pages = [pagedata.entity_page(e, registry, figures) for e in registry.entities.values()]
+    metrics_frame = compute_metrics(data_dir, registry)
+    summaries = leaderboards.entity_summaries(metrics_frame, registry)
+    boards = leaderboards.platform_boards(metrics_frame, registry)
+    audience = leaderboards.audience_board(metrics_frame, registry)
+    write_board_pages(root / "docs", boards, audience)
+    write_page_data(root / "docs" / "donnees", boards + [audience], summaries)
+    entity_pages = [pagedata.entity_page(e, registry, figures, summaries.get(e.id))
+                    for e in registry.entities.values()]
     directory = pagedata.directory_page(registry, figures)
     count = pages.write_pages(root / "docs", entity_pages, directory)
     (root / "docs" / "donnees").mkdir(exist_ok=True)

@@ -71,7 +71,8 @@ def figures_data(figures: pd.DataFrame) -> list[dict[str, Any]]:
     } for _, r in rows.iterrows()]
 
 
-def entity_page(entity: Entity, registry: Registry, figures: pd.DataFrame) -> dict[str, Any]:
+def entity_page(entity: Entity, registry: Registry, figures: pd.DataFrame,
+                measures: dict[str, Any] | None = None) -> dict[str, Any]:
     parent = registry.entities.get(entity.parent) if entity.parent else None
     children = sorted((e for e in registry.entities.values() if e.parent == entity.id),
                       key=lambda e: e.name)
@@ -109,6 +110,7 @@ def entity_page(entity: Entity, registry: Registry, figures: pd.DataFrame) -> di
         "figures": figures_data(figures[figures["entity"] == entity.id]),
         "sources": [source_data(s) for s in entity.sources],
         "edit_url": edit_url(entity),
+        "measures": measures,
     }
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from observatory.boardpages import measures_section
 from observatory.textfmt import link, md
 
 UNVERIFIED = ('<span class="obs-unverified" title="Information non confirmée par une source">'
@@ -131,6 +132,7 @@ def entity_markdown(page: dict[str, Any]) -> str:
     if page["note"]:
         out += [f"*{md(page['note'])}*", ""]
     out += ["## Comptes", ""] + _accounts(page)
+    out += measures_section(page.get("measures"))
     out += ["## Chiffres publiés", ""] + _figures(page)
     out += ["## Sources", ""] + [f"- {source_text(s)}" for s in page["sources"]] + [""]
     out += [f'[Proposer une correction]({page["edit_url"]}){{ .md-button }}', ""]

@@ -158,6 +158,10 @@ class Collector:
 
     # -- shared helpers -------------------------------------------------------------------
 
+    def batches(self, targets: list[Target]) -> list[list[Target]]:
+        """How targets are grouped into fetch_batch calls (by batch_size, in order)."""
+        return chunks(targets, self.batch_size)
+
     @classmethod
     def missing_keys(cls, env: Mapping[str, str]) -> list[str]:
         return [name for name in cls.env_keys if not env.get(name)]
@@ -219,7 +223,7 @@ class Collector:
             advance(len(batch))
             return out
 
-        for outcome in (o for batch in self.http.map(run_batch, chunks(targets, self.batch_size))
+        for outcome in (o for batch in self.http.map(run_batch, self.batches(targets))
                         for o in batch):
             if isinstance(outcome, Failure):
                 result.failures.append(outcome)

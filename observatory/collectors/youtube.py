@@ -67,6 +67,11 @@ class YouTubeCollector(Collector):
                 return candidate
         return None
 
+    def batches(self, targets: list[Target]) -> list[list[Target]]:
+        """Channels known by id, 50 a call; each @handle alone (forHandle takes only one)."""
+        known = [t for t in targets if self.channel_id(t)]
+        return chunks(known, self.batch_size) + [[t] for t in targets if not self.channel_id(t)]
+
     def fetch_batch(self, targets: list[Target]) -> dict[str, Profile | Missing]:
         parts = "snippet,statistics,contentDetails"
         answers: dict[str, Profile | Missing] = {}
