@@ -32,5 +32,6 @@ class GraphCollector(Collector):
                                    {"Authorization": f"Bearer {self.key(TOKEN)}"})
         except BadRequest as error:
             if auth_problem(error):
-                raise Unauthorized(error.message, url=error.url, status=error.status) from None
+                raise Unauthorized("accès refusé : jeton absent, expiré ou sans la permission nécessaire "
+                                   f"({error.message})", url=error.url, status=error.status) from None
             raise

@@ -34,7 +34,9 @@ def write_entity(data_dir: Path, n: int, accounts: list[tuple[str, str]] | list[
         first = True
         for key in ("platform", "handle", "id", "url", "status", "until"):
             if key in fields:
-                lines.append(f"{'- ' if first else '  '}{key}: {fields[key]}\n")
+                value = fields[key]
+                value = f'"{value}"' if value.startswith("@") else value
+                lines.append(f"{'- ' if first else '  '}{key}: {value}\n")
                 first = False
     lines.append(FOOTER)
     (data_dir / folder).mkdir(parents=True, exist_ok=True)
