@@ -15,7 +15,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from observatory import boardpages, leaderboards, metrics, opendata, pagedata, pages, store
+from observatory import (
+    boardpages,
+    leaderboards,
+    metrics,
+    opendata,
+    pagedata,
+    pages,
+    store,
+    worked_example,
+)
 from observatory.figures import load_figures, validate_figures
 from observatory.registry import Registry, RegistryError, load_registry
 from observatory.spec import ACCOUNT, BENCHMARK, ESTABLISHMENT, SOURCE
@@ -93,6 +102,7 @@ def generate(root: Path) -> int:
         "chiffres-publies": ("Archive des chiffres publiés, avec sources et citations", figures),
     }, root / "schema")
     pages.write_if_changed(root / "docs" / "donnees" / "index.md", pages.opendata_markdown(listing))
+    pages.write_if_changed(root / "docs" / "donnees" / "exemple.md", worked_example.example_markdown())
     return count + 2
 
 
