@@ -17,6 +17,7 @@ import pandas as pd
 
 from observatory import (
     boardpages,
+    homepage,
     leaderboards,
     metrics,
     opendata,
@@ -103,6 +104,8 @@ def generate(root: Path) -> int:
     }, root / "schema")
     pages.write_if_changed(root / "docs" / "donnees" / "index.md", pages.opendata_markdown(listing))
     pages.write_if_changed(root / "docs" / "donnees" / "exemple.md", worked_example.example_markdown())
+    home = homepage.home_data(registry, metrics_frame, figures)
+    pages.write_if_changed(root / "docs" / "index.md", homepage.home_markdown(home))
     return count + 2
 
 

@@ -139,3 +139,15 @@ def test_every_dataset_is_downloadable(tmp_path: Path) -> None:
     figures = (ROOT / "data" / "published-figures.csv").read_text().count("\n") - 1
     assert len(json.loads((out / "chiffres-publies.json").read_text())) == figures
     assert "Licence Ouverte 2.0" in (out / "index.html").read_text()
+
+
+def test_home_states_coverage_and_freshness(tmp_path: Path) -> None:
+    project = make_project(tmp_path, ROOT / "data")
+    assert build_site(project) == 0
+    home = (project / "site" / "index.html").read_text()
+    assert "CHU/CHR : 33 sur 33" in home
+    assert "aucun relevé pour l&#39;instant" in home or "aucun relevé pour l'instant" in home
+    for target in ("etablissements/", "classements/", "methodologie/", "donnees/", "contribuer/"):
+        assert f'href="{target}' in home, target
+    board_index = (project / "site" / "classements" / "index.html").read_text()
+    assert "Pas encore de mesures" in board_index
