@@ -9,7 +9,7 @@ import html
 from typing import Any
 
 from observatory.leaderboards import BOARD_METRICS, SIZE_CLASSES
-from observatory.textfmt import md, number
+from observatory.textfmt import date_fr, md, number
 from observatory.vocab import CATEGORIES, REGIONS
 
 METRIC_LABELS = {
@@ -32,10 +32,13 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
-def value_text(value: float | int | None, unit: str, decimals: int, reason: str | None) -> str:
-    """A formatted value, or n/a with its reason (visible on hover, read by screen readers)."""
+def value_text(value: float | int | None, unit: str, decimals: int, reason: str | None,
+               inline: bool = False) -> str:
+    """A formatted value, or n/a with its reason: shown inline, or on hover and to screen readers."""
     if value is None:
         why = esc(reason or "non calculable")
+        if inline:
+            return f'n/a <small class="obs-why">({why})</small>'
         return (f'<span class="obs-na" title="{why}">n/a</span>'
                 f'<span class="obs-sr"> : {why}</span>')
     return esc(number(value, decimals) + unit)
@@ -128,7 +131,7 @@ def board_markdown(board: dict[str, Any]) -> str:
     title = f"{board['label']} — {board.get('platform_label', 'tous réseaux')}"
     out = ["---", f"title: {esc(title)!r}", "---", "", f"# {md(title)}", ""]
     if board.get("as_of"):
-        out += [f"Mesures du {md(board['as_of'])}. Rangs parmi les établissements ; les ex æquo "
+        out += [f"Mesures du {md(date_fr(board['as_of']))}. Rangs parmi les établissements ; les ex æquo "
                 "partagent le même rang. Définitions : [méthodologie](../methodologie.md).", ""]
     if not board["rows"]:
         out += ["Aucune mesure n'a encore été collectée pour ce classement.", ""]
@@ -166,7 +169,7 @@ def measures_section(summary: dict[str, Any] | None) -> list[str]:
     out = ["## Dernières mesures", ""]
     if not summary or not summary["accounts"]:
         return out + ["Aucune mesure n'a encore été collectée pour les comptes de cette fiche.", ""]
-    out.append(f"Mesures du {md(summary['as_of'])}. Rangs sur chaque réseau, parmi tous les "
+    out.append(f"Mesures du {md(date_fr(summary['as_of']))}. Rangs sur chaque réseau, parmi tous les "
                "établissements puis parmi ceux de la même catégorie.")
     out.append("")
     for account in summary["accounts"]:
@@ -181,7 +184,7 @@ def measures_section(summary: dict[str, Any] | None) -> list[str]:
         out += ["| Mesure | Valeur | Rang (réseau) | Rang (catégorie) | Évolution |", "|---|---|---|---|---|"]
         for metric, (label, unit, decimals) in METRIC_LABELS.items():
             cell = account["metrics"][metric]
-            text = value_text(cell["value"], unit, decimals, cell["na_reason"])
+            text = value_text(cell["value"], unit, decimals, cell["na_reason"], inline=True)
             if cell.get("span_days"):
                 text += f" (sur {cell['span_days']} jours)"
             rank = account["ranks"].get(metric) if metric in BOARD_METRICS else None
