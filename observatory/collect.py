@@ -298,6 +298,29 @@ def run_collection(data_dir: Path, *, platforms: list[str] | None = None,
     return report
 
 
+def _store(data_dir: Path, account_rows: list[store.AccountRow], post_rows: list[store.PostRow],
+           result: PlatformReport, report: RunReport) -> None:
+    """Write one platform's rows; a failed write is reported, and files stay as they were."""
+    root = data_dir.parent
+    for table, rows, write in (("comptes", account_rows, store.write_accounts),
+                               ("publications", post_rows, store.write_posts)):
+        try:
+            files = write(data_dir, rows)  # type: ignore[operator]
+        except (store.StoreError, OSError) as error:
+            result.failures.append({"entity": "*", "handle": "*", "stage": "écriture",
+                                    "reason": f"écriture des relevés ({table}) impossible : {error}"})
+            if table == "comptes":
+                result.collected = result.posts = 0
+                return
+            result.posts = 0
+            continue
+        report.files += [str(f.relative_to(root)) if f.is_relative_to(root) else str(f) for f in files]
+        if table == "comptes":
+            report.stored_accounts += len(rows)
+        else:
+            report.stored_posts += len(rows)
+
+
 def _run_platform(data_dir: Path, platform: str, accounts: list[Account], report: RunReport, *,
                   env: dict[str, str], http: Http, clock: Callable[[], datetime], progress: Progress,
                   previous: dict[str, Any] | None, dry_run: bool, say: Callable[[str], None]
@@ -349,17 +372,7 @@ def _run_platform(data_dir: Path, platform: str, accounts: list[Account], report
     result.collected = len(account_rows)
     result.posts = len(post_rows)
     if not dry_run and account_rows:
-        try:
-            files = store.write_accounts(data_dir, account_rows) + store.write_posts(data_dir, post_rows)
-        except (store.StoreError, OSError) as error:
-            result.failures.append({"entity": "*", "handle": "*", "stage": "écriture",
-                                    "reason": f"écriture des relevés impossible : {error}"})
-            result.collected = result.posts = 0
-        else:
-            report.stored_accounts += len(account_rows)
-            report.stored_posts += len(post_rows)
-            root = data_dir.parent
-            report.files += [str(f.relative_to(root)) if f.is_relative_to(root) else str(f) for f in files]
+        _store(data_dir, account_rows, post_rows, result, report)
     if result.failures:
         result.status = "échec" if not result.collected else "partiel"
     _outage(result)

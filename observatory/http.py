@@ -229,8 +229,8 @@ class Http:
                 session.close()
             self._sessions.clear()
 
-    def _throttle(self, host: str) -> None:
-        interval = self.host_intervals.get(host, self.min_interval)
+    def _throttle(self, host: str, interval: float | None) -> None:
+        interval = self.host_intervals.get(host, self.min_interval if interval is None else interval)
         with self._lock:
             now = self.monotonic()
             slot = max(now, self._next_slot.get(host, now))
@@ -275,14 +275,17 @@ class Http:
     # -- the public part ------------------------------------------------------------------
 
     def get_json(self, url: str, *, params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
-                 headers: Mapping[str, str] | None = None, tag: str = "") -> Any:
-        """GET url and return its decoded JSON body, or raise an HttpError subclass."""
+                 headers: Mapping[str, str] | None = None, tag: str = "",
+                 interval: float | None = None) -> Any:
+        """GET url and return its decoded JSON body, or raise an HttpError subclass.
+        interval: the host's minimum spacing between requests, when the caller knows it and
+        no host_intervals entry overrides it (min_interval otherwise)."""
         parts = urlsplit(url)
         host = parts.netloc
         shown = self.redact(f"{parts.scheme}://{host}{parts.path}")
         attempt = 0
         while True:
-            self._throttle(host)
+            self._throttle(host, interval)
             failure: HttpError
             delay: float
             try:

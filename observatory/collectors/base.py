@@ -132,6 +132,7 @@ class Collector:
     batch_size: ClassVar[int] = 1
     default_api: ClassVar[str] = ""
     max_post_pages: ClassVar[int] = 3
+    request_interval: ClassVar[float | None] = None  # the API's per-host pace (seconds)
 
     def __init__(self, http: Http, env: Mapping[str, str] | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
@@ -170,7 +171,8 @@ class Collector:
         return self.env[name]
 
     def get(self, url: str, params: Any = None, headers: Mapping[str, str] | None = None) -> Any:
-        return self.http.get_json(url, params=params, headers=headers, tag=self.platform)
+        return self.http.get_json(url, params=params, headers=headers, tag=self.platform,
+                                  interval=None if self.override else self.request_interval)
 
     def get_object(self, url: str, params: Any = None, headers: Mapping[str, str] | None = None
                    ) -> dict[str, Any]:

@@ -17,6 +17,7 @@ class BlueskyCollector(Collector):
     platform = "bluesky"
     label = "Bluesky"
     batch_size = 25  # app.bsky.actor.getProfiles: actors, maxLength 25
+    request_interval = 0.1  # public AppView: 3,000 requests per 5 minutes per address
     default_api = "https://public.api.bsky.app"
     feed_limit = 100  # app.bsky.feed.getAuthorFeed: limit 1..100
 

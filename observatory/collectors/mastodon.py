@@ -36,6 +36,7 @@ class MastodonCollector(FediverseCollector):
     platform = "mastodon"
     label = "Mastodon"
     statuses_limit = 40  # GET /api/v1/accounts/:id/statuses: limit at most 40
+    request_interval = 1.0  # 300 requests per 5 minutes per address on each instance
 
     def fetch_batch(self, targets: list[Target]) -> dict[str, Profile | Missing]:
         (target,) = targets

@@ -18,6 +18,7 @@ class PeerTubeCollector(FediverseCollector):
     platform = "peertube"
     label = "PeerTube"
     videos_count = 50  # the list endpoints' count is at most 100
+    request_interval = 0.2  # PeerTube's default API limit: 50 requests per 10 seconds
 
     def kinds(self, target: Target) -> tuple[str, ...]:
         known = target.known_id or ""

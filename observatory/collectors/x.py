@@ -19,6 +19,7 @@ class XCollector(Collector):
     env_keys = (TOKEN,)
     batch_size = 100  # GET /2/users/by and /2/users: at most 100 per request
     default_api = "https://api.x.com"
+    request_interval = 1.0  # app limits per 15 minutes are low: no bursts
 
     @property
     def headers(self) -> dict[str, str]:

@@ -43,6 +43,7 @@ class YouTubeCollector(Collector):
     env_keys = (KEY,)
     batch_size = 50  # channels.list id: at most 50
     default_api = "https://www.googleapis.com"
+    request_interval = 0.1
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -183,7 +183,7 @@ class FakeBluesky(Fake):
             else:
                 post = item["post"]
                 post.update(uri=f"at://{did}/app.bsky.feed.post/p{i}", indexedAt=iso(moment),
-                            author={"did": did, "handle": handle}, likeCount=10 + i + self.day,
+                            author={"did": did, "handle": handle}, likeCount=10 + i + abs(self.day),
                             repostCount=i, replyCount=1, quoteCount=0)
                 post["record"]["createdAt"] = iso(moment)
             out.append(item)
@@ -241,7 +241,7 @@ class FakeMastodon(Fake):
             kind = 0 if i < self.posts or i == self.posts + 2 else (1 if i == self.posts else 2)
             status = copy.deepcopy(template[kind])
             status.update(id=str(int(local_id) * 1000 + 999 - i), created_at=iso(moment),
-                          favourites_count=5 + i + self.day if kind != 2 else 0)
+                          favourites_count=5 + i + abs(self.day) if kind != 2 else 0)
             out.append(status)
         if max_id:
             out = [s for s in out if int(s["id"]) < int(max_id)]
@@ -299,7 +299,7 @@ class FakePeerTube(Fake):
         for i, moment in enumerate(self.times(self.posts)):
             video = copy.deepcopy(template["data"][0])
             video.update(id=n * 100 + i, uuid=f"00000000-0000-4000-8000-{n:08d}{i:04d}",
-                         publishedAt=iso(moment), views=100 * i + self.day, likes=i)
+                         publishedAt=iso(moment), views=100 * i + abs(self.day), likes=i)
             videos.append(video)
         start, size = int(request.args.get("start", 0)), int(request.args.get("count", 15))
         return reply({"total": 40 + n, "data": videos[start:start + size]})
@@ -402,7 +402,7 @@ class FakeYouTube(Fake):
             item["id"] = video_id
             item["snippet"]["publishedAt"] = self.video_times()[i].strftime("%Y-%m-%dT%H:%M:%SZ")
             item["snippet"]["channelId"] = f"UC{n:022d}"
-            item["statistics"].update(viewCount=str(1000 * i + n + self.day), likeCount=str(i),
+            item["statistics"].update(viewCount=str(1000 * i + n + abs(self.day)), likeCount=str(i),
                                       commentCount=str(n % 5))
             items.append(item)
         return reply({**template, "items": items})
