@@ -75,6 +75,7 @@ def check_file(path: Path, registry: Registry, data_dir: Path, display: str | No
     if not any(c in header for c in COUNTS):
         error(1, "(en-tête)", "au moins une colonne de chiffres est attendue : followers, following ou posts")
     if result.problems:
+        result.problems.sort()
         return result
     histories: dict[str, store.History] = {}
     seen: dict[tuple[str, str, str], int] = {}
