@@ -101,7 +101,12 @@ def generate(root: Path) -> int:
                            opendata.establishments_table(registry)),
         "comptes": ("Registre : comptes sur les réseaux sociaux", opendata.accounts_table(registry)),
         "chiffres-publies": ("Archive des chiffres publiés, avec sources et citations", figures),
+        "mesures": ("Dernières mesures de chaque compte (toutes les métriques, raisons des n/a)",
+                    opendata.metrics_table(metrics_frame)),
+        "classements": ("Classements : une ligne par compte classé et par classement",
+                        opendata.boards_table(boards)),
     }, root / "schema")
+    opendata.copy_snapshots(data_dir, root / "docs" / "donnees" / "releves")
     pages.write_if_changed(root / "docs" / "donnees" / "index.md", pages.opendata_markdown(listing))
     pages.write_if_changed(root / "docs" / "donnees" / "exemple.md", worked_example.example_markdown())
     home = homepage.home_data(registry, metrics_frame, figures)

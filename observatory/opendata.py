@@ -71,3 +71,40 @@ def write_datasets(out_dir: Path, datasets: dict[str, tuple[str, pd.DataFrame]],
     (out_dir / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1),
                                               encoding="utf-8")
     return listing
+
+
+METRIC_COLUMNS = ("entity", "platform", "account_id", "handle", "measured_on", "followers", "following",
+                  "growth_7_abs", "growth_7_pct", "growth_7_span", "growth_30_abs", "growth_30_pct",
+                  "growth_30_span", "growth_90_pct", "growth_90_span", "growth_365_pct", "growth_365_span",
+                  "growth_30_weekly", "posts_in_window", "posts_per_week", "engagement",
+                  "post_interaction", "conversation", "followers_per_100_beds", "engagement_vs_peers",
+                  "engagement_score", "growth_score", "index", "few_posts", "dormant", "is_benchmark")
+
+
+def metrics_table(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The latest metrics per account with, beside each, why it is n/a (columns *_na)."""
+    if metrics.empty:
+        return pd.DataFrame(columns=list(METRIC_COLUMNS))
+    reasons = [c for c in metrics.columns if c.endswith("_na")]
+    table = metrics[list(METRIC_COLUMNS) + reasons].copy()
+    table["measured_on"] = pd.to_datetime(table["measured_on"]).dt.strftime("%Y-%m-%d")
+    return table
+
+
+def boards_table(boards: list[dict[str, Any]]) -> pd.DataFrame:
+    rows = [{"classement": b["id"], "reseau": b["platform"], "mesure": b["metric"], "date": b["as_of"],
+             **{k: r[k] for k in ("rank", "rank_change", "entity", "handle", "value", "na_reason",
+                                  "size_class", "few_posts", "dormant")}}
+            for b in boards for r in b["rows"]]
+    columns = ["classement", "reseau", "mesure", "date", "rank", "rank_change", "entity", "handle", "value",
+               "na_reason", "size_class", "few_posts", "dormant"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def copy_snapshots(data_dir: Path, out_dir: Path) -> None:
+    """The raw snapshot files as collected (CSV, one per platform and month)."""
+    source = data_dir / "snapshots"
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    if source.exists():
+        shutil.copytree(source, out_dir, ignore=shutil.ignore_patterns(".*", "*.json"))

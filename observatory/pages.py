@@ -236,5 +236,9 @@ def opendata_markdown(listing: list[dict[str, Any]]) -> str:
             "colonnes (format [Frictionless Data](https://specs.frictionlessdata.io/data-package/)). "
             "Le format des fiches du registre est publié en JSON Schema : "
             "[établissement](establishment.schema.json), [compte de référence](benchmark.schema.json) ; "
-            "voir aussi le [dictionnaire des champs](format.md).", ""]
+            "voir aussi le [dictionnaire des champs](format.md).", "",
+            "Les relevés bruts de la collecte (un fichier CSV par réseau et par mois, tels qu'ils sont "
+            "versionnés dans le dépôt, dans `data/snapshots/`) sont publiés dans le dossier "
+            "`releves/` de ce site, sous la même licence. Leur définition est donnée dans la "
+            "[méthodologie](../methodologie.md).", ""]
     return "\n".join(out)

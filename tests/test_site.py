@@ -129,8 +129,8 @@ def test_every_dataset_is_downloadable(tmp_path: Path) -> None:
     package = json.loads((out / "datapackage.json").read_text())
     assert package["licenses"][0]["name"] == "etalab-2.0"
     paths = {r["path"] for r in package["resources"]}
-    assert paths == {f"{n}.{f}" for n in ("etablissements", "comptes", "chiffres-publies")
-                     for f in ("csv", "json")}
+    assert paths == {f"{n}.{f}" for n in ("etablissements", "comptes", "chiffres-publies", "mesures",
+                                          "classements") for f in ("csv", "json")}
     for path in paths | {"establishment.schema.json", "benchmark.schema.json"}:
         assert (out / path).stat().st_size > 0
     ids = {p.stem for p in (ROOT / "data" / "establishments").glob("*.yml")}

@@ -95,3 +95,14 @@ def test_page_data_yaml_is_written(site: Path) -> None:
     measures = yaml.safe_load((site / "donnees" / "mesures" / "chu-a.yml").read_text())
     followers = measures["accounts"][0]["metrics"]["followers"]["value"]
     assert followers == 1200 and pd.notna(followers)
+
+
+def test_metrics_and_raw_snapshots_are_downloadable(site: Path) -> None:
+    import json
+
+    measures = json.loads((site / "donnees" / "mesures.json").read_text())
+    chu_a = next(r for r in measures if r["entity"] == "chu-a")
+    assert chu_a["followers"] == 1200 and chu_a["growth_90_na"].startswith("historique insuffisant")
+    boards = json.loads((site / "donnees" / "classements.json").read_text())
+    assert {"classement": "bluesky-followers", "entity": "chu-a", "rank": 1}.items() <= boards[0].items()
+    assert (site / "donnees" / "releves" / "accounts" / "bluesky" / "2025-01.csv").exists()
