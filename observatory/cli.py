@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from observatory import scaffold
+from observatory import collect_cli, scaffold
 from observatory.registry import DATA_DIR
 from observatory.validate import canonical_text, validate_paths
 
@@ -129,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     p = command("serve", cmd_serve, "Construire puis prévisualiser le site avec rechargement.")
     p.add_argument("--address", default="127.0.0.1:8000", help="adresse d'écoute (défaut : %(default)s)")
     command("schema", cmd_schema, "Écrire les schémas JSON du format des fichiers dans schema/.")
+    collect_cli.register(command)
     return parser
 
 
