@@ -196,7 +196,8 @@ def _previous_count(platform: str, previous: dict[str, Any] | None, history: sto
     store's latest earlier collection day)."""
     if previous and not any((previous.get("filters") or {}).values()) and not previous.get("dry_run"):
         entry = (previous.get("platforms") or {}).get(platform) or {}
-        if isinstance(entry.get("collected"), int) and entry.get("status") not in ("ignoré", "manuel"):
+        # a run that was itself an outage is no yardstick: the store's last good day is
+        if isinstance(entry.get("collected"), int) and entry["collected"] > 0 and not entry.get("outage"):
             return entry["collected"]
     return history.last_count if history.last_date else None
 
