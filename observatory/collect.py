@@ -285,9 +285,17 @@ def run_collection(data_dir: Path, *, platforms: list[str] | None = None,
     filtered = bool(platforms or only)
     try:
         for platform, accounts in selected.items():
-            report.platforms[platform] = _run_platform(
-                data_dir, platform, accounts, report, env=env, http=http, clock=clock,
-                progress=progress, previous=None if filtered else previous, dry_run=dry_run, say=say)
+            try:
+                report.platforms[platform] = _run_platform(
+                    data_dir, platform, accounts, report, env=env, http=http, clock=clock,
+                    progress=progress, previous=None if filtered else previous, dry_run=dry_run,
+                    say=say)
+            except Exception as error:  # a bug in one collector must not cost the others
+                reason = http.redact(f"erreur interne du collecteur : {type(error).__name__} : {error}")
+                say(f"{PLATFORMS[platform]} : {reason}")
+                report.platforms[platform] = PlatformReport(
+                    platform, PLATFORMS[platform], status="échec", targets=len(accounts), reason=reason,
+                    failures=[{"entity": "*", "handle": "*", "stage": "collecte", "reason": reason}])
     finally:
         if own_http:
             http.close()

@@ -302,17 +302,20 @@ class History:
 
 
 def history(data_dir: Path, platform: str, before: str | None = None) -> History:
-    """Stable ids and last handles of a platform's accounts; the last api collection day
-    strictly before `before` (YYYY-MM-DD) and how many accounts it reached."""
+    """Stable ids and last handles of a platform's accounts, from rows collected through its API;
+    the last collection day strictly before `before` (YYYY-MM-DD) and how many accounts it
+    reached."""
     ids: dict[str, str] = {}
     last_handle: dict[str, str] = {}
     per_day: dict[str, set[str]] = {}
     for path in _files(data_dir, "accounts", [platform]):
         for row in sorted(_read_rows(path, ACCOUNT_COLUMNS), key=lambda r: (r["date"], r["collected_at"])):
+            if row["provenance"] != "api":  # only the platform itself vouches for an id
+                continue
             if row["handle"]:
                 ids[row["handle"].lower()] = row["account_id"]
                 last_handle[row["account_id"]] = row["handle"]
-            if row["provenance"] == "api" and (before is None or row["date"] < before):
+            if before is None or row["date"] < before:
                 per_day.setdefault(row["date"], set()).add(row["account_id"])
     last_date = max(per_day) if per_day else None
     return History(ids, last_handle, last_date, len(per_day[last_date]) if last_date else 0)

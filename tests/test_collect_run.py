@@ -372,3 +372,18 @@ def test_youtube_channel_ids_come_from_the_store(tmp_path: Path) -> None:
         world.servers["youtube"].clear_log()
         world.run()
         assert count(world.servers["youtube"], "/youtube/v3/channels") == 1
+
+
+def test_a_bug_in_one_collector_does_not_cost_the_others(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from observatory.collectors.mastodon import MastodonCollector
+
+    def broken(self: object, targets: list, progress: object = None) -> None:
+        raise RuntimeError("boum")
+
+    monkeypatch.setattr(MastodonCollector, "collect", broken)
+    for world in make_world(tmp_path, bluesky=3, mastodon=2, peertube=1, youtube=0):
+        report = world.run()
+        assert report.platforms["mastodon"].status == "échec"
+        assert "erreur interne du collecteur : RuntimeError : boum" in report.platforms["mastodon"].reason
+        assert report.collected == 4 and report.exit_code == 0
