@@ -98,9 +98,13 @@ def test_loading_is_typed(tmp_path: Path) -> None:
 
 
 def test_loading_a_year_of_snapshots_is_fast(tmp_path: Path) -> None:
-    rows = [account(f"2025-{m:02d}-{d:02d}", f"did:plc:{i:03d}", followers=i)
-            for m in range(1, 13) for d in range(1, 29) for i in range(100)]
-    store.write_accounts(tmp_path, rows)
+    folder = tmp_path / "snapshots" / "accounts" / "bluesky"
+    folder.mkdir(parents=True)
+    header = ",".join(store.ACCOUNT_COLUMNS)
+    for m in range(1, 13):
+        lines = [f"2025-{m:02d}-{d:02d},hopital-fictif-{i % 40:03d},bluesky,did:plc:{i:03d},h{i}.bsky.social,"
+                 f"{i},,{i},api,2025-{m:02d}-{d:02d}T06:00:00Z,," for d in range(1, 29) for i in range(100)]
+        (folder / f"2025-{m:02d}.csv").write_text("\n".join([header, *lines]) + "\n")
     start = time.perf_counter()
     frame = store.load_accounts(tmp_path)
     assert len(frame) == 12 * 28 * 100
