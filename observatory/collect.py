@@ -117,9 +117,7 @@ class RunReport:
             for change in p.handle_changes:
                 out.append(f"    changement de nom : {change['entity']} {change['before']} → "
                            f"{change['after']}")
-            for failure in p.failures:
-                out.append(f"    échec ({failure['stage']}) {failure['entity']} {failure['handle']} : "
-                           f"{failure['reason']}")
+            out.extend(_failure_lines(p.failures))
             out.extend(f"    note : {note}" for note in p.notes)
         if self.files:
             out.append(f"  {self.stored_accounts} relevé(s) de comptes et {self.stored_posts} de "
@@ -128,6 +126,21 @@ class RunReport:
 
     def commit_message(self) -> str:
         return self.summary_line() + "\n\n" + "\n".join(line.strip() for line in self.lines()[1:]) + "\n"
+
+
+def _failure_lines(failures: list[dict[str, str]], shown: int = 5) -> list[str]:
+    """One line per failure; failures sharing a cause (a whole batch) grouped on one line."""
+    groups: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for failure in failures:
+        groups.setdefault((failure["stage"], failure["reason"]), []).append(failure)
+    out = []
+    for (stage, reason), items in groups.items():
+        if len(items) <= 2:
+            out += [f"    échec ({stage}) {f['entity']} {f['handle']} : {reason}" for f in items]
+            continue
+        names = ", ".join(f["handle"] for f in items[:shown]) + (", …" if len(items) > shown else "")
+        out.append(f"    échec ({stage}) de {len(items)} comptes ({names}) : {reason}")
+    return out
 
 
 class Progress:
