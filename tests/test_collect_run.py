@@ -387,3 +387,21 @@ def test_a_bug_in_one_collector_does_not_cost_the_others(tmp_path: Path,
         assert report.platforms["mastodon"].status == "échec"
         assert "erreur interne du collecteur : RuntimeError : boum" in report.platforms["mastodon"].reason
         assert report.collected == 4 and report.exit_code == 0
+
+
+def test_a_renamed_account_is_followed_and_nothing_is_lost(tmp_path: Path) -> None:
+    for world in make_world(tmp_path, bluesky=30, mastodon=4, peertube=0, youtube=0):
+        world.clock.now = NOW.replace(day=14)
+        world.run()
+        before = snapshot_files(world.data_dir)
+        world.clock.now = NOW
+        world.bluesky.rename(bluesky_handle(5), "nouveau-nom.bsky.social")
+        world.mastodon.accounts[world.mastodon.id_of(mastodon_handle(2))]["user"] = "nouveaunom"
+        report = world.run()
+        assert report.collected == world.total and report.failed == 0
+        assert_nothing_lost(before, snapshot_files(world.data_dir))
+        saved = json.loads((world.data_dir / "snapshots/last-run.json").read_text())
+        changes = [(c["before"], c["after"]) for p in ("bluesky", "mastodon")
+                   for c in saved["platforms"][p]["handle_changes"]]
+        assert changes == [(bluesky_handle(5), "nouveau-nom.bsky.social"),
+                           (mastodon_handle(2), "nouveaunom@instance-2.example")]
