@@ -11,6 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -75,42 +77,64 @@ def write_page_data(out_dir: Path, boards: list[dict], summaries: dict[str, dict
             (target / f"{name}.yml").write_text(dump_canonical(data), encoding="utf-8")
 
 
-def generate(root: Path) -> int:
+class Stages:
+    """Times each stage of the build and reports it as it goes (the progress display)."""
+
+    def __init__(self, timings: dict[str, float] | None, verbose: bool) -> None:
+        self.timings = timings if timings is not None else {}
+        self.verbose = verbose
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        if self.verbose:
+            print(f"… {name}", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        yield
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+
+
+def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool = False) -> int:
     """Write every generated page under docs/; return the number of pages, or raise."""
-    data_dir = root / "data"
-    registry = load_registry(data_dir)
-    figures_path = data_dir / "published-figures.csv"
-    problems = validate_figures(figures_path, root, set(registry.entities))
-    if problems:
-        raise RegistryError(problems)
-    figures = load_figures(figures_path)
-    metrics_frame = compute_metrics(data_dir, registry)
-    summaries = leaderboards.entity_summaries(metrics_frame, registry)
-    boards = leaderboards.platform_boards(metrics_frame, registry)
-    audience = leaderboards.audience_board(metrics_frame, registry)
-    write_board_pages(root / "docs", boards, audience)
-    write_page_data(root / "docs" / "donnees", boards + [audience], summaries)
-    entity_pages = [pagedata.entity_page(e, registry, figures, summaries.get(e.id))
-                    for e in registry.entities.values()]
-    directory = pagedata.directory_page(registry, figures)
-    count = pages.write_pages(root / "docs", entity_pages, directory)
-    (root / "docs" / "donnees").mkdir(exist_ok=True)
-    pages.write_if_changed(root / "docs" / "donnees" / "format.md", pages.format_markdown(FORMAT_SECTIONS))
-    listing = opendata.write_datasets(root / "docs" / "donnees", {
-        "etablissements": ("Registre : établissements et comptes de référence",
-                           opendata.establishments_table(registry)),
-        "comptes": ("Registre : comptes sur les réseaux sociaux", opendata.accounts_table(registry)),
-        "chiffres-publies": ("Archive des chiffres publiés, avec sources et citations", figures),
-        "mesures": ("Dernières mesures de chaque compte (toutes les métriques, raisons des n/a)",
-                    opendata.metrics_table(metrics_frame)),
-        "classements": ("Classements : une ligne par compte classé et par classement",
-                        opendata.boards_table(boards)),
-    }, root / "schema")
-    opendata.copy_snapshots(data_dir, root / "docs" / "donnees" / "releves")
-    pages.write_if_changed(root / "docs" / "donnees" / "index.md", pages.opendata_markdown(listing))
-    pages.write_if_changed(root / "docs" / "donnees" / "exemple.md", worked_example.example_markdown())
-    home = homepage.home_data(registry, metrics_frame, figures)
-    pages.write_if_changed(root / "docs" / "index.md", homepage.home_markdown(home))
+    data_dir, docs = root / "data", root / "docs"
+    stages = Stages(timings, verbose)
+    with stages.stage("registre et validation"):
+        registry = load_registry(data_dir)
+        figures_path = data_dir / "published-figures.csv"
+        problems = validate_figures(figures_path, root, set(registry.entities))
+        if problems:
+            raise RegistryError(problems)
+        figures = load_figures(figures_path)
+    with stages.stage("métriques"):
+        metrics_frame = compute_metrics(data_dir, registry)
+    with stages.stage("classements et données de pages"):
+        summaries = leaderboards.entity_summaries(metrics_frame, registry)
+        boards = leaderboards.platform_boards(metrics_frame, registry)
+        audience = leaderboards.audience_board(metrics_frame, registry)
+        write_page_data(docs / "donnees", boards + [audience], summaries)
+    with stages.stage("pages"):
+        write_board_pages(docs, boards, audience)
+        entity_pages = [pagedata.entity_page(e, registry, figures, summaries.get(e.id))
+                        for e in registry.entities.values()]
+        directory = pagedata.directory_page(registry, figures)
+        count = pages.write_pages(docs, entity_pages, directory)
+        (docs / "donnees").mkdir(exist_ok=True)
+        pages.write_if_changed(docs / "donnees" / "format.md", pages.format_markdown(FORMAT_SECTIONS))
+        pages.write_if_changed(docs / "donnees" / "exemple.md", worked_example.example_markdown())
+        home = homepage.home_data(registry, metrics_frame, figures)
+        pages.write_if_changed(docs / "index.md", homepage.home_markdown(home))
+    with stages.stage("données ouvertes"):
+        listing = opendata.write_datasets(docs / "donnees", {
+            "etablissements": ("Registre : établissements et comptes de référence",
+                               opendata.establishments_table(registry)),
+            "comptes": ("Registre : comptes sur les réseaux sociaux", opendata.accounts_table(registry)),
+            "chiffres-publies": ("Archive des chiffres publiés, avec sources et citations", figures),
+            "mesures": ("Dernières mesures de chaque compte (toutes les métriques, raisons des n/a)",
+                        opendata.metrics_table(metrics_frame)),
+            "classements": ("Classements : une ligne par compte classé et par classement",
+                            opendata.boards_table(boards)),
+        }, root / "schema")
+        opendata.copy_snapshots(data_dir, docs / "donnees" / "releves")
+        pages.write_if_changed(docs / "donnees" / "index.md", pages.opendata_markdown(listing))
     return count + 2
 
 
@@ -142,7 +166,7 @@ def build_site(root: Path, serve: bool = False, strict: bool = True,
                address: str = "127.0.0.1:8000") -> int:
     started = time.perf_counter()
     try:
-        count = generate(root)
+        count = generate(root, verbose=True)
     except RegistryError as error:
         for problem in error.problems:
             print(problem)

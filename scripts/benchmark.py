@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Build the whole site from synthetic data at a given scale and print one table of costs.
+
+Usage (from the repository, after `python3 scripts/dev.py env`):
+    .venv/bin/python scripts/benchmark.py --establishments 3000 --days 730
+    .venv/bin/python scripts/benchmark.py --scales 300,1000,3000 --days 730   # linearity
+
+The data are generated into a temporary folder (never into data/); nothing is kept unless
+--keep is given. Figures: pipeline seconds per stage, MkDocs seconds, the bare MkDocs render
+of the same generated pages (pipeline already done), total / bare, peak memory of each
+process, site size, largest HTML page and the search index size."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
+
+PIPELINE = """
+import json, sys, time
+from pathlib import Path
+from observatory.build import generate
+timings = {}
+started = time.perf_counter()
+generate(Path(sys.argv[1]), timings=timings)
+timings["total"] = time.perf_counter() - started
+print(json.dumps(timings))
+"""
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall seconds and peak memory (MB) of this one child process (wait4), and its stdout."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, text=True,
+                                 env={**ENV, "PYTHONPATH": str(ROOT)})
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if child.returncode != 0:
+        sys.exit(f"échec de {' '.join(command)} :\n{stdout[-3000:]}\n{stderr[-3000:]}")
+    return elapsed, usage.ru_maxrss / 1024, stdout
+
+
+def make_project(folder: Path, establishments: int, days: int) -> dict:
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    shutil.copytree(ROOT / "schema", folder / "schema")
+    shutil.copytree(ROOT / "docs", folder / "docs", ignore=shutil.ignore_patterns(
+        "etablissements", "references", "donnees", "classements", "generated", "etudes", "secteurs",
+        "index.md"))
+    started = time.perf_counter()
+    out = subprocess.run([PYTHON, "-m", "observatory.synthetic", str(folder), "--establishments",
+                          str(establishments), "--days", str(days)], capture_output=True, text=True,
+                         env={**ENV, "PYTHONPATH": str(ROOT)}, check=True)
+    return {"generation_s": time.perf_counter() - started, "summary": out.stdout.strip()}
+
+
+def measure(establishments: int, days: int, keep: bool) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix=f"observatoire-bench-{establishments}-"))
+    try:
+        info = make_project(folder, establishments, days)
+        pipeline_s, pipeline_mb, out = run([PYTHON, "-c", PIPELINE, str(folder)], folder)
+        stages = json.loads(out.strip().splitlines()[-1])
+        mkdocs = [PYTHON, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", "site"]
+        mkdocs_s, mkdocs_mb, _ = run(mkdocs, folder)
+        bare_s, bare_mb, _ = run(mkdocs, folder)  # same pages, pipeline already done
+        site = folder / "site"
+        html = list(site.rglob("*.html"))
+        largest = max(html, key=lambda p: p.stat().st_size)
+        index = site / "search" / "search_index.json"
+        return {
+            "establishments": establishments, "days": days, **info, "stages": stages,
+            "pipeline_s": pipeline_s, "pipeline_mb": pipeline_mb, "mkdocs_s": mkdocs_s,
+            "mkdocs_mb": mkdocs_mb, "bare_s": bare_s, "ratio": (pipeline_s + mkdocs_s) / bare_s,
+            "site_mb": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6,
+            "pages": len(html), "largest_kb": largest.stat().st_size / 1024,
+            "largest": str(largest.relative_to(site)),
+            "search_index_mb": index.stat().st_size / 1e6 if index.exists() else 0.0,
+        }
+    finally:
+        if keep:
+            print(f"projet conservé : {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def table(results: list[dict]) -> str:
+    rows = [("établissements", "establishments", "{:d}"), ("jours", "days", "{:d}"),
+            ("génération des données (s)", "generation_s", "{:.1f}"),
+            ("pipeline (s)", "pipeline_s", "{:.1f}"), ("MkDocs (s)", "mkdocs_s", "{:.1f}"),
+            ("rendu MkDocs seul, pages déjà écrites (s)", "bare_s", "{:.1f}"),
+            ("total / rendu seul", "ratio", "{:.2f}"),
+            ("mémoire max pipeline (Mo)", "pipeline_mb", "{:.0f}"),
+            ("mémoire max MkDocs (Mo)", "mkdocs_mb", "{:.0f}"), ("pages HTML", "pages", "{:d}"),
+            ("taille du site (Mo)", "site_mb", "{:.1f}"), ("plus grande page (Ko)", "largest_kb", "{:.1f}"),
+            ("index de recherche (Mo)", "search_index_mb", "{:.2f}")]
+    lines = ["| mesure | " + " | ".join(str(r["establishments"]) for r in results) + " |",
+             "|---|" + "---|" * len(results)]
+    for label, key, fmt in rows:
+        lines.append(f"| {label} | " + " | ".join(fmt.format(r[key]) for r in results) + " |")
+    stage_names = list(results[0]["stages"])
+    for name in stage_names:
+        if name == "total":
+            continue
+        lines.append(f"| étape : {name} (s) | "
+                     + " | ".join(f"{r['stages'].get(name, 0):.1f}" for r in results) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--establishments", type=int, default=300, help="nombre d'établissements fictifs")
+    parser.add_argument("--scales", help="plusieurs tailles séparées par des virgules (linéarité)")
+    parser.add_argument("--days", type=int, default=365, help="jours de relevés quotidiens")
+    parser.add_argument("--keep", action="store_true", help="conserver le projet généré")
+    args = parser.parse_args(argv)
+    scales = [int(s) for s in args.scales.split(",")] if args.scales else [args.establishments]
+    results = [measure(n, args.days, args.keep) for n in scales]
+    print(table(results))
+    for r in results:
+        print(f"{r['establishments']} : plus grande page {r['largest']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
