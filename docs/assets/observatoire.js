@@ -58,6 +58,9 @@
   }
 
   function init() {
+    // Material's search dialog has no accessible name (axe: aria-dialog-name).
+    const search = document.querySelector(".md-search[role=dialog]");
+    if (search && !search.hasAttribute("aria-label")) search.setAttribute("aria-label", "Rechercher");
     document.querySelectorAll("table[data-sortable]").forEach(makeSortable);
     document.querySelectorAll("form.obs-filters").forEach((form) => {
       if (form.dataset.ready) return;
