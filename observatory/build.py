@@ -19,6 +19,7 @@ import pandas as pd
 
 from observatory import (
     boardpages,
+    casestudies,
     homepage,
     leaderboards,
     metrics,
@@ -113,8 +114,10 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         write_page_data(docs / "donnees", boards + [audience], summaries)
     with stages.stage("pages"):
         write_board_pages(docs, boards, audience)
+        studies = casestudies.write_studies(root, registry, figures, summaries, audience)  # case studies
         entity_pages = [pagedata.entity_page(e, registry, figures, summaries.get(e.id))
                         for e in registry.entities.values()]
+        casestudies.attach(entity_pages, studies)  # each establishment page lists its case studies
         directory = pagedata.directory_page(registry, figures)
         count = pages.write_pages(docs, entity_pages, directory)
         (docs / "donnees").mkdir(exist_ok=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from observatory.boardpages import measures_section
+from observatory.studylinks import studies_section
 from observatory.textfmt import link, md
 
 UNVERIFIED = ('<span class="obs-unverified" title="Information non confirmée par une source">'
@@ -134,6 +135,7 @@ def entity_markdown(page: dict[str, Any]) -> str:
     out += ["## Comptes", ""] + _accounts(page)
     out += measures_section(page.get("measures"))
     out += ["## Chiffres publiés", ""] + _figures(page)
+    out += studies_section(page.get("case_studies"), page["path"])  # set by casestudies.attach
     out += ["## Sources", ""] + [f"- {source_text(s)}" for s in page["sources"]] + [""]
     out += [f'[Proposer une correction]({page["edit_url"]}){{ .md-button }}', ""]
     return "\n".join(out)

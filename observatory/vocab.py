@@ -92,3 +92,27 @@ VALUE_QUALIFIERS: dict[str, str] = {
 }
 
 FIGURE_PLATFORMS: dict[str, str] = {**PLATFORMS, "other": "plusieurs réseaux"}
+
+# Themes of case studies (code written in a study's front matter -> French label).
+THEMES: dict[str, str] = {
+    "informer-conseiller": "Informer et conseiller les patients",
+    "raconter-etablissement": "Raconter l'établissement et son actualité",
+    "lien-communaute": "Entretenir le lien avec la communauté",
+    "recrutement": "Recrutement",
+    "prevention-sensibilisation": "Prévention et sensibilisation",
+    "crise-rumeurs": "Communication de crise et rumeurs",
+    "e-reputation": "E-réputation",
+    "organisation-moyens": "Organisation et moyens de l'équipe",
+    "mesure-audience": "Mesurer l'audience et l'engagement",
+    "choix-des-reseaux": "Choisir, ouvrir ou quitter un réseau",
+}
+
+# Sectors with a page of their own: establishment categories, in the plural, "autre" aside.
+SECTORS: dict[str, str] = {
+    "chu-chr": "CHU et CHR",
+    "ch": "Centres hospitaliers",
+    "clinique-privee": "Cliniques privées",
+    "clcc": "Centres de lutte contre le cancer (CLCC)",
+    "espic": "Établissements de santé privés d'intérêt collectif (ESPIC)",
+    "groupe": "Groupes et groupements",
+}

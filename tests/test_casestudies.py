@@ -1,0 +1,322 @@
+"""Case studies: the committed studies expand and build (MkDocs and Zensical), the indexes and the
+sector and establishment pages list them, live directives read the snapshots, and every broken
+directive or front-matter value stops the build with a `page:line: message` in French."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from test_site import make_project
+from test_site_metrics import fixture_registry, write_fixture_store
+
+from observatory import casestudies
+from observatory.build import build_site, generate
+from observatory.registry import load_registry
+from observatory.vocab import PLATFORMS, SECTORS, THEMES
+
+STUDIES = sorted((ROOT / "data" / "etudes").glob("*.md"))
+LIVE = ("abonnes", "mesure", "classement")
+
+
+def front(path: Path) -> casestudies.Study:
+    study, problems = casestudies.read_study(path, ROOT, load_registry(ROOT / "data"))
+    assert not problems, "\n".join(map(str, problems))
+    return study
+
+
+def text_of(page: Path) -> str:
+    """The article's text, tags removed and entities decoded, spaces collapsed."""
+    page_html = page.read_text()
+    body = page_html[page_html.index("<article"):page_html.index("</article>")]
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).replace("\u202f", " ")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("studies"), ROOT / "data")
+    assert build_site(project) == 0
+    return project / "site"
+
+
+# --- The committed studies ---------------------------------------------------------------------
+
+
+def test_every_study_expands_and_builds_strictly(site: Path) -> None:
+    for path in STUDIES:
+        page = site / "etudes" / path.stem / "index.html"
+        assert page.exists(), path.stem
+        text = text_of(page)
+        assert "{{" not in text and "}}" not in text, path.stem
+        assert front(path).title in text, path.stem
+        assert "Sources" in text and "Proposer une correction" in text
+
+
+def test_indexes_list_every_study_by_theme_network_and_sector(site: Path) -> None:
+    index = (site / "etudes" / "index.html").read_text()
+    themes = (site / "etudes" / "themes" / "index.html").read_text()
+    networks = (site / "etudes" / "reseaux" / "index.html").read_text()
+
+    def section(page: str, anchor: str) -> str:
+        start = page.index(f'id="{anchor}"')
+        end = page.find("<h2", start)
+        return page[start:end if end > 0 else None]
+
+    for path in STUDIES:
+        study = front(path)
+        link = f'href="../{study.slug}/"'
+        assert f'href="{study.slug}/"' in index, study.slug
+        for theme in study.themes:
+            assert link in section(themes, theme), (study.slug, theme)
+        for network in study.networks:
+            assert link in section(networks, network), (study.slug, network)
+        for sector in study.sectors:
+            sector_page = (site / "secteurs" / sector / "index.html").read_text()
+            assert f'href="../../etudes/{study.slug}/"' in sector_page, (study.slug, sector)
+    assert all(f'id="{code}"' in themes for code in THEMES)
+
+
+def test_each_establishment_page_lists_its_studies(site: Path) -> None:
+    registry = load_registry(ROOT / "data")
+    for path in STUDIES:
+        study = front(path)
+        for entity_id in study.establishments:
+            folder = "references" if registry.entities[entity_id].is_benchmark else "etablissements"
+            page = (site / folder / entity_id / "index.html").read_text()
+            assert "Études de cas" in page and f'href="../../etudes/{study.slug}/"' in page, \
+                (entity_id, study.slug)
+
+
+def test_every_sector_has_a_page_with_its_leaderboard_section(site: Path) -> None:
+    sectors_index = (site / "secteurs" / "index.html").read_text()
+    for code in SECTORS:
+        text = text_of(site / "secteurs" / code / "index.html")
+        assert "Classement : audience tous réseaux" in text and "Études de cas" in text
+        assert f'href="{code}/"' in sectors_index
+    assert "Pas encore de mesures" in text_of(site / "secteurs" / "chu-chr" / "index.html")
+
+
+def test_navigation_has_studies_and_sectors(site: Path) -> None:
+    home = (site / "index.html").read_text()
+    assert 'href="etudes/"' in home and 'href="secteurs/"' in home
+    # Study pages stay out of the navigation that every page embeds.
+    assert "chu-angers-twitter-equipe" not in home
+
+
+def test_the_guide_documents_every_theme_sector_and_directive() -> None:
+    guide = (ROOT / "docs" / "contribuer.md").read_text()
+    assert "## Écrire une étude de cas" in guide
+    for code in [*THEMES, *SECTORS]:
+        assert f"`{code}`" in guide, code
+    for name in casestudies.USAGE:
+        assert f"{{{{ {name} " in guide, name
+
+
+def test_zensical_builds_every_study_and_index(tmp_path: Path) -> None:
+    project = make_project(tmp_path, ROOT / "data")
+    generate(project)
+    zensical = Path(sys.executable).parent / "zensical"
+    result = subprocess.run([str(zensical), "build", "-f", "mkdocs.yml"], cwd=project,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    built = {p.parent.name for p in (project / "site" / "etudes").glob("*/index.html")}
+    assert {p.stem for p in STUDIES} | {"themes", "reseaux"} == built
+    assert (project / "site" / "etudes" / "index.html").exists()
+    assert {p.parent.name for p in (project / "site" / "secteurs").glob("*/index.html")} == set(SECTORS)
+
+
+# --- Live directives on collected snapshots ----------------------------------------------------
+
+LIVE_STUDY = """---
+title: Étude sur des comptes fictifs
+date: 2026-11-23
+summary: Une étude de test sur les relevés fictifs de test_metrics.
+establishments: [chu-a, chu-c]
+networks: [bluesky]
+themes: [mesure-audience]
+sector: chu-chr
+sources:
+  - title: Données fictives de test
+---
+
+## Les chiffres
+
+Dernière mesure : {{ mesure chu-a bluesky followers }} ;
+croissance : {{ mesure chu-a bluesky growth_30_pct }}.
+
+{{ abonnes chu-a bluesky }}
+
+{{ classement bluesky followers chu-c chu-b chu-a }}
+
+{{ chiffres chu-a }}
+"""
+
+
+def test_live_directives_read_the_snapshots(tmp_path: Path) -> None:
+    project = make_project(tmp_path, data=None)
+    shutil.rmtree(project / "data")
+    fixture_registry(project / "data")
+    write_fixture_store(project / "data")
+    (project / "data" / "etudes").mkdir()
+    (project / "data" / "etudes" / "etude-fictive.md").write_text(LIVE_STUDY, encoding="utf-8")
+    assert build_site(project) == 0
+    page = project / "site" / "etudes" / "etude-fictive" / "index.html"
+    text = text_of(page)
+    assert "Dernière mesure : 1 200 (abonnés sur Bluesky, chu-a.fr, mesure du 31 janvier 2025)" in text
+    assert "croissance : 20,0 % (croissance 30 j sur Bluesky, chu-a.fr, mesure du 31 janvier 2025)" in text
+    assert "31 janvier 2025 1 200 relevé de l'observatoire (chu-a.fr)" in text
+    rows = re.findall(r"<tr>\s*<td>(\d|—)</td>\s*<td><a [^>]*>([^<]+)</a></td>\s*<td>[^<]*</td>\s*"
+                      r"<td>([^<]*)</td>\s*<td>([^<]*)</td>", page.read_text())
+    assert [(r[0], r[1], r[2].replace("\u202f", " "), r[3]) for r in rows] == [
+        ("1", "CHU fictif chu-a", "1 200", "1 / 5"), ("2", "CHU fictif chu-c", "500", "4 / 5"),
+        ("3", "CHU fictif chu-b", "0", "5 / 5")]
+    assert "Aucun chiffre publié n'est archivé" in text
+    sector = (project / "site" / "secteurs" / "chu-chr" / "index.html").read_text()
+    assert sector.count("<tr data-category") == 5 and "Pas encore de mesures" not in sector
+
+
+# --- Broken studies ------------------------------------------------------------------------------
+
+BROKEN = """---
+title: Étude cassée
+date: 2026-11-23
+summary: Une étude qui ne doit pas passer.
+establishments: [chu-fictif]
+networks: [bluesky]
+themes: [mesure-audience]
+sector: chu-chr
+sources:
+  - title: Source fictive
+---
+
+Intro.
+
+{line}
+"""
+DIRECTIVE_LINE = 15  # line of {line} in BROKEN
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("{{ abonnes chu-fictf bluesky }}",
+     "directive « abonnes » : établissement inconnu « chu-fictf » (vouliez-vous dire « chu-fictif » ?) : "
+     "aucun identifiant du registre ne correspond"),
+    ("{{ abonnes chu-fictif blusky }}",
+     "directive « abonnes » : réseau inconnu « blusky » (vouliez-vous dire « bluesky » ?) ; réseaux permis : "
+     + ", ".join(PLATFORMS)),
+    ("Texte {{ mesure chu-fictif bluesky abonnés }}.",
+     "directive « mesure » : mesure inconnue « abonnés » ; mesures permises : "
+     + ", ".join(casestudies.METRICS)),
+    ("{{ classement bluesky followers ch-fictif-0 chu-fictiv }}",
+     "directive « classement » : établissement inconnu « chu-fictiv » (vouliez-vous dire « chu-fictif » ?) "
+     ": aucun identifiant du registre ne correspond"),
+    ("{{ chiffres chu-fictif twitter abonnes }}",
+     "directive « chiffres » : mesure inconnue « abonnes » ; mesures permises : "
+     + ", ".join(casestudies.FIGURE_METRICS)),
+    ("{{ graphique chu-fictif }}",
+     "directive inconnue « graphique » ; directives permises : abonnes, mesure, classement, chiffres"),
+    ("{{ mesure chu-fictif bluesky }}",
+     "directive « mesure » : arguments attendus : mesure ID RÉSEAU MESURE"),
+    ("Voir {{ abonnes chu-fictif bluesky }} ici.",
+     "directive « abonnes » : elle produit un tableau et doit être seule sur sa ligne"),
+    ("{{ abonnes chu-fictif bluesky",
+     "directive mal formée : écrire « {{ nom arguments }} », ouverte et fermée sur la même ligne"),
+    ("# Un titre", "titre de niveau 1 : le titre de la page vient du champ title de l'en-tête ; "
+                   "commencer les sections par « ## »"),
+])
+def test_a_broken_directive_is_located(tmp_path: Path, line: str, message: str) -> None:
+    project = make_project(tmp_path)
+    (project / "data" / "etudes").mkdir()
+    (project / "data" / "etudes" / "etude-cassee.md").write_text(BROKEN.format(line=line), encoding="utf-8")
+    with pytest.raises(casestudies.CaseStudyError) as raised:
+        generate(project)
+    located = f"data/etudes/etude-cassee.md:{DIRECTIVE_LINE}: {message}"
+    assert [str(p) for p in raised.value.problems] == [located]
+
+
+@pytest.mark.parametrize(("old", "new", "line", "message"), [
+    ("establishments: [chu-fictif]", "establishments: [chu-fictif, chu-absent]", 5,
+     "establishments : établissement inconnu « chu-absent » ; aucun "
+     "identifiant du registre (data/establishments, data/benchmarks) ne correspond"),
+    ("themes: [mesure-audience]", "themes:\n  - mesure-audience\n  - rumeurs", 9,
+     "themes : thème inconnu « rumeurs » (vouliez-vous dire « crise-rumeurs » ?) ; thèmes permis : "
+     + ", ".join(THEMES)),
+    ("sector: chu-chr", "sector: clinique", 8,
+     "sector : secteur inconnu « clinique » (vouliez-vous dire « clinique-privee » ?) ; secteurs permis : "
+     + ", ".join(SECTORS)),
+    ("networks: [bluesky]", "networks: [x]", 6,
+     "networks : réseau inconnu « x » ; réseaux permis : " + ", ".join(PLATFORMS)),
+    ("date: 2026-11-23", "date: 2026-11", 3, "date « 2026-11 » : date complète attendue, AAAA-MM-JJ"),
+    ("title: Étude cassée\n", "", 1, "champ obligatoire manquant ou vide : title"),
+    ("sector: chu-chr", "sector: chu-chr\nsecteur: ch", 9,
+     "champ inconnu « secteur » (vouliez-vous dire « sector » ?) ; champs permis : " + ", ".join(
+         casestudies.FIELDS)),
+])
+def test_a_broken_front_matter_is_located(tmp_path: Path, old: str, new: str, line: int,
+                                          message: str) -> None:
+    project = make_project(tmp_path)
+    (project / "data" / "etudes").mkdir()
+    text = BROKEN.format(line="Texte.").replace(old, new, 1)
+    (project / "data" / "etudes" / "etude-cassee.md").write_text(text, encoding="utf-8")
+    with pytest.raises(casestudies.CaseStudyError) as raised:
+        generate(project)
+    assert [str(p) for p in raised.value.problems] == [f"data/etudes/etude-cassee.md:{line}: {message}"]
+
+
+def test_the_build_stops_on_a_broken_study_and_names_page_and_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path)
+    (project / "data" / "etudes").mkdir()
+    (project / "data" / "etudes" / "etude-cassee.md").write_text(
+        BROKEN.format(line="{{ mesure chu-fictif bluesky engagment }}"), encoding="utf-8")
+    assert build_site(project) == 1
+    out = capsys.readouterr()
+    assert (f"data/etudes/etude-cassee.md:{DIRECTIVE_LINE}: directive « mesure » : mesure inconnue "
+            "« engagment » (vouliez-vous dire « engagement » ?)") in out.out
+    assert "1 problème(s) : le site n'a pas été construit." in out.err
+    assert not (project / "site").exists()
+
+
+def test_every_problem_of_every_study_is_reported_at_once(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    folder = project / "data" / "etudes"
+    folder.mkdir()
+    (folder / "a.md").write_text(BROKEN.format(line="{{ abonnes nulle-part bluesky }}"), encoding="utf-8")
+    (folder / "b.md").write_text(BROKEN.format(line="{{ chiffres chu-fictif }}").replace(
+        "sector: chu-chr", "sector: [chu-chr, hopital]"), encoding="utf-8")
+    (folder / "Index.md").write_text("pas d'en-tête\n", encoding="utf-8")
+    with pytest.raises(casestudies.CaseStudyError) as raised:
+        generate(project)
+    located = [f"{p.file}:{p.line}" for p in raised.value.problems]
+    assert located == ["data/etudes/Index.md:1", "data/etudes/Index.md:1", "data/etudes/a.md:15",
+                       "data/etudes/b.md:8"]
+
+
+def test_active_html_is_refused(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / "data" / "etudes").mkdir()
+    (project / "data" / "etudes" / "etude-cassee.md").write_text(
+        BROKEN.format(line='<script>alert(1)</script> [x](javascript:alert(2))'), encoding="utf-8")
+    with pytest.raises(casestudies.CaseStudyError) as raised:
+        generate(project)
+    assert [p.line for p in raised.value.problems] == [DIRECTIVE_LINE]
+    assert "HTML actif refusé" in raised.value.problems[0].message
+
+
+def test_a_study_without_problem_writes_its_pages_and_stale_pages_go(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    folder = project / "data" / "etudes"
+    folder.mkdir()
+    (folder / "etude-ok.md").write_text(BROKEN.format(line="{{ chiffres chu-fictif }}"), encoding="utf-8")
+    generate(project)
+    page = (project / "docs" / "etudes" / "etude-ok.md").read_text()
+    assert "plus de 82\u202f000" in page and "Titre fictif" in page
+    (folder / "etude-ok.md").rename(folder / "etude-renommee.md")
+    generate(project)
+    assert not (project / "docs" / "etudes" / "etude-ok.md").exists()
+    assert (project / "docs" / "etudes" / "etude-renommee.md").exists()
