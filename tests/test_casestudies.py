@@ -48,6 +48,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- The committed studies ---------------------------------------------------------------------
 
 
+def test_at_least_eight_studies_each_with_sources_archived_and_live_figures() -> None:
+    assert len(STUDIES) >= 8
+    for path in STUDIES:
+        study = front(path)
+        body = "\n".join(line for _, line in study.body)
+        assert study.sources, path.name
+        assert "{{ chiffres " in body, f"{path.name}: no archived figures"
+        assert any(f"{{{{ {name} " in body for name in LIVE), f"{path.name}: no live figures"
+
+
 def test_every_study_expands_and_builds_strictly(site: Path) -> None:
     for path in STUDIES:
         page = site / "etudes" / path.stem / "index.html"
@@ -56,6 +66,16 @@ def test_every_study_expands_and_builds_strictly(site: Path) -> None:
         assert "{{" not in text and "}}" not in text, path.stem
         assert front(path).title in text, path.stem
         assert "Sources" in text and "Proposer une correction" in text
+
+
+def test_no_snapshot_is_said_in_words_never_zero(site: Path) -> None:
+    text = text_of(site / "etudes" / "chu-angers-twitter-equipe" / "index.html")
+    assert "Pas encore de mesure collectée pour le compte X (Twitter) (chu_angers)" in text
+    assert "pas encore de mesure collectée (engagement sur X (Twitter))" in text
+    assert "environ 700" in text and "3 982" in text
+    aphp = text_of(site / "etudes" / "aphp-quitte-x-pour-bluesky" / "index.html")
+    assert "Aucun compte Bluesky de AP-HP n'est enregistré dans l'annuaire" in aphp
+    assert "plus de 82 000" in aphp
 
 
 def test_indexes_list_every_study_by_theme_network_and_sector(site: Path) -> None:
@@ -129,6 +149,8 @@ def test_zensical_builds_every_study_and_index(tmp_path: Path) -> None:
     assert {p.stem for p in STUDIES} | {"themes", "reseaux"} == built
     assert (project / "site" / "etudes" / "index.html").exists()
     assert {p.parent.name for p in (project / "site" / "secteurs").glob("*/index.html")} == set(SECTORS)
+    page = (project / "site" / "etudes" / "aphp-quitte-x-pour-bluesky" / "index.html").read_text()
+    assert "{{" not in page and "Libération" in page
 
 
 # --- Live directives on collected snapshots ----------------------------------------------------
