@@ -84,6 +84,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return build.build_site(ROOT, serve=True, strict=False, address=args.address)
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from observatory import demo
+
+    return demo.run_demo(ROOT, args.establishments, args.days, args.address, args.build_only)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from observatory import schema_files
 
@@ -129,6 +135,11 @@ def _parser() -> argparse.ArgumentParser:
     p = command("serve", cmd_serve, "Construire puis prévisualiser le site avec rechargement.")
     p.add_argument("--address", default="127.0.0.1:8000", help="adresse d'écoute (défaut : %(default)s)")
     command("schema", cmd_schema, "Écrire les schémas JSON du format des fichiers dans schema/.")
+    p = command("demo", cmd_demo, "Construire et servir le site à partir de données fictives générées.")
+    p.add_argument("--establishments", type=int, default=300, help="nombre d'établissements fictifs")
+    p.add_argument("--days", type=int, default=365, help="nombre de jours de relevés")
+    p.add_argument("--address", default="127.0.0.1:8000", help="adresse d'écoute (défaut : %(default)s)")
+    p.add_argument("--build-only", action="store_true", help="construire sans servir")
     collect_cli.register(command)
     return parser
 
