@@ -42,6 +42,30 @@
     });
   }
 
+  // With a filter active, the first column ranks the rows shown (ties share a rank) and keeps
+  // the national rank beside it; without a filter it shows the national rank alone.
+  function rankSelection(table, filtered) {
+    const rows = Array.from(table.tBodies[0].rows);
+    const valueIndex = table.tHead.rows[0].cells.length - 2;
+    rows.forEach((row) => {
+      const cell = row.cells[0];
+      if (!cell.dataset.national) cell.dataset.national = cell.textContent.trim();
+      cell.textContent = cell.dataset.national;
+    });
+    if (!filtered) return;
+    const shown = rows.filter((row) => !row.hidden)
+      .map((row) => ({ row, value: row.cells[valueIndex].getAttribute("data-sort") }))
+      .filter((item) => item.value !== "" && item.value !== null)
+      .sort((a, b) => Number(b.value) - Number(a.value));
+    let rank = 0, previous = null;
+    shown.forEach((item, position) => {
+      if (item.value !== previous) rank = position + 1;
+      previous = item.value;
+      const national = item.row.cells[0].dataset.national;
+      item.row.cells[0].textContent = rank + " (national : " + national + ")";
+    });
+  }
+
   function applyFilters(form) {
     const table = document.getElementById(form.dataset.table);
     if (!table) return;
@@ -53,6 +77,7 @@
       row.hidden = !visible;
       if (visible) shown += 1;
     });
+    rankSelection(table, Object.values(wanted).some((v) => v));
     const count = form.querySelector(".obs-count");
     if (count) count.textContent = shown + " ligne(s) affichée(s) sur " + table.tBodies[0].rows.length;
   }
