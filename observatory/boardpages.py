@@ -127,7 +127,7 @@ def benchmark_list(board: dict[str, Any]) -> list[str]:
     return out + [""]
 
 
-def board_markdown(board: dict[str, Any]) -> str:
+def board_markdown(board: dict[str, Any], chart: str = "") -> str:
     title = f"{board['label']} — {board.get('platform_label', 'tous réseaux')}"
     out = ["---", f"title: {esc(title)!r}", "---", "", f"# {md(title)}", ""]
     if board.get("as_of"):
@@ -137,12 +137,13 @@ def board_markdown(board: dict[str, Any]) -> str:
         out += ["Aucune mesure n'a encore été collectée pour ce classement.", ""]
     else:
         # Raw HTML links are not rewritten by the renderer: the page lives at classements/<id>/.
+        out += [chart] if chart else []  # charts.write_charts: bars of the first rows
         out += board_table(board, "../../etablissements/")
     out += benchmark_list(board)
     return "\n".join(out)
 
 
-def boards_index_markdown(boards: list[dict[str, Any]], audience: dict[str, Any]) -> str:
+def boards_index_markdown(boards: list[dict[str, Any]], audience: dict[str, Any], chart: str = "") -> str:
     out = ["---", "title: Classements", "---", "", "# Classements", "",
            "Chaque classement compare les comptes d'établissements d'un même réseau. Le nombre "
            "d'abonnés mesure surtout la taille de l'établissement ; l'engagement et l'indice "
@@ -161,11 +162,15 @@ def boards_index_markdown(boards: list[dict[str, Any]], audience: dict[str, Any]
         out += [f"## {md(platform)}", ""]
         out += [f"- [{md(b['label'])}]({b['id']}.md) ({len(b['rows'])} comptes)" for b in items]
         out.append("")
+    if chart:  # charts.write_charts: establishments with an account on each network, per month
+        out += ["## Comptes d'établissements par réseau", "", chart]
     return "\n".join(out)
 
 
-def measures_section(summary: dict[str, Any] | None) -> list[str]:
-    """The 'Dernières mesures' section of an establishment page."""
+def measures_section(summary: dict[str, Any] | None,
+                     charts: dict[tuple[str, str], list[str]] | None = None) -> list[str]:
+    """The 'Dernières mesures' section of an establishment page; `charts`: the chart blocks of
+    each (platform, account_id), from charts.write_charts."""
     out = ["## Dernières mesures", ""]
     if not summary or not summary["accounts"]:
         return out + ["Aucune mesure n'a encore été collectée pour les comptes de cette fiche.", ""]
@@ -193,4 +198,5 @@ def measures_section(summary: dict[str, Any] | None) -> list[str]:
             change = change_text(rank["change"]) if rank else "—"
             out.append(f"| {md(label)} | {text} | {overall} | {peers} | {change} |")
         out.append("")
+        out += (charts or {}).get((account["platform"], account["account_id"]), [])
     return out

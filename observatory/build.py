@@ -20,6 +20,7 @@ import pandas as pd
 from observatory import (
     boardpages,
     casestudies,
+    charts,
     homepage,
     leaderboards,
     metrics,
@@ -44,9 +45,12 @@ FORMAT_SECTIONS = [
 ]
 
 
-def compute_metrics(data_dir: Path, registry: Registry) -> pd.DataFrame:
-    """Metrics as of the latest collection day, ranked, with changes since a week before."""
-    inputs = metrics.Inputs(store.load_accounts(data_dir), store.load_posts(data_dir), registry)
+def compute_metrics(data_dir: Path, registry: Registry,
+                    snapshots: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Metrics as of the latest collection day, ranked, with changes since a week before.
+    `snapshots`: the store's accounts and posts when already loaded (they take seconds to read)."""
+    accounts, posts = snapshots or (store.load_accounts(data_dir), store.load_posts(data_dir))
+    inputs = metrics.Inputs(accounts, posts, registry)
     current = metrics.account_metrics(inputs)
     if current.empty:
         return current
@@ -55,12 +59,15 @@ def compute_metrics(data_dir: Path, registry: Registry) -> pd.DataFrame:
     return metrics.with_ranks(current, metrics.with_ranks(previous, None) if not previous.empty else None)
 
 
-def write_board_pages(docs_dir: Path, boards: list[dict], audience: dict) -> None:
+def write_board_pages(docs_dir: Path, boards: list[dict], audience: dict,
+                      blocks: dict[str, str] | None = None) -> None:
+    """`blocks`: chart block per board id, and "index" for the index (charts.write_charts)."""
     folder = docs_dir / "classements"
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = {folder / f"{b['id']}.md": boardpages.board_markdown(b) for b in boards}
-    wanted[folder / "audience.md"] = boardpages.board_markdown(audience)
-    wanted[folder / "index.md"] = boardpages.boards_index_markdown(boards, audience)
+    blocks = blocks or {}
+    wanted = {folder / f"{b['id']}.md": boardpages.board_markdown(b, blocks.get(b["id"], "")) for b in boards}
+    wanted[folder / "audience.md"] = boardpages.board_markdown(audience, blocks.get("audience", ""))
+    wanted[folder / "index.md"] = boardpages.boards_index_markdown(boards, audience, blocks.get("index", ""))
     for stale in set(folder.glob("*.md")) - set(wanted):
         stale.unlink()
     for path, text in wanted.items():
@@ -106,17 +113,22 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
             raise RegistryError(problems)
         figures = load_figures(figures_path)
     with stages.stage("métriques"):
-        metrics_frame = compute_metrics(data_dir, registry)
+        snapshots = store.load_accounts(data_dir), store.load_posts(data_dir)  # also for the charts
+        metrics_frame = compute_metrics(data_dir, registry, snapshots)
     with stages.stage("classements et données de pages"):
         summaries = leaderboards.entity_summaries(metrics_frame, registry)
         boards = leaderboards.platform_boards(metrics_frame, registry)
         audience = leaderboards.audience_board(metrics_frame, registry)
         write_page_data(docs / "donnees", boards + [audience], summaries)
+    with stages.stage("graphiques"):
+        chart_blocks = charts.write_charts(root, registry, *snapshots, metrics_frame, boards + [audience])
     with stages.stage("pages"):
-        write_board_pages(docs, boards, audience)
+        write_board_pages(docs, boards, audience, chart_blocks.boards)
         studies = casestudies.write_studies(root, registry, figures, summaries, audience)  # case studies
         entity_pages = [pagedata.entity_page(e, registry, figures, summaries.get(e.id))
                         for e in registry.entities.values()]
+        for page in entity_pages:
+            page["charts"] = chart_blocks.accounts  # blocks per (platform, account_id)
         casestudies.attach(entity_pages, studies)  # each establishment page lists its case studies
         directory = pagedata.directory_page(registry, figures)
         count = pages.write_pages(docs, entity_pages, directory)

@@ -133,7 +133,7 @@ def entity_markdown(page: dict[str, Any]) -> str:
     if page["note"]:
         out += [f"*{md(page['note'])}*", ""]
     out += ["## Comptes", ""] + _accounts(page)
-    out += measures_section(page.get("measures"))
+    out += measures_section(page.get("measures"), page.get("charts"))  # charts: set by build.generate
     out += ["## Chiffres publiés", ""] + _figures(page)
     out += studies_section(page.get("case_studies"), page["path"])  # set by casestudies.attach
     out += ["## Sources", ""] + [f"- {source_text(s)}" for s in page["sources"]] + [""]
