@@ -342,3 +342,26 @@ def test_a_study_without_problem_writes_its_pages_and_stale_pages_go(tmp_path: P
     generate(project)
     assert not (project / "docs" / "etudes" / "etude-ok.md").exists()
     assert (project / "docs" / "etudes" / "etude-renommee.md").exists()
+
+
+def test_follower_charts_drawn_for_the_accounts_are_embedded(tmp_path: Path) -> None:
+    """charts.py's blocks per (platform, account id): the follower chart goes above the table."""
+    from observatory import leaderboards
+    from observatory.build import compute_metrics
+    from observatory.figures import load_figures
+
+    data = tmp_path / "data"
+    fixture_registry(data)
+    write_fixture_store(data)
+    (data / "etudes").mkdir()
+    (data / "etudes" / "etude-fictive.md").write_text(LIVE_STUDY, encoding="utf-8")
+    registry = load_registry(data)
+    frame = compute_metrics(data, registry)
+    blocks = {("bluesky", "did:a"): ['<figure class="obs-chart" data-kind="followers">courbe</figure>',
+                                     '<figure class="obs-chart" data-kind="engagement">autre</figure>']}
+    casestudies.write_studies(tmp_path, registry, load_figures(data / "published-figures.csv"),
+                              leaderboards.entity_summaries(frame, registry),
+                              leaderboards.audience_board(frame, registry), blocks)
+    page = (tmp_path / "docs" / "etudes" / "etude-fictive.md").read_text()
+    assert page.count('data-kind="followers">courbe') == 1 and "autre" not in page
+    assert page.index("courbe") < page.index("| Date | Abonnés | Origine |")
