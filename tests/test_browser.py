@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from browser_support import (
-    CHROMIUM_ARGS,
     Watched,
     describe,
     require_tools,
@@ -46,19 +45,6 @@ PAGES = {
     "format": "/donnees/format/",
 }
 TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    chromium = require_tools()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="session")
