@@ -69,9 +69,11 @@ def home_markdown(data: dict[str, Any]) -> str:
     for platform, count in sorted(data["accounts_by_platform"].items(), key=lambda kv: -kv[1]):
         lines.append(f"| Comptes {md(PLATFORMS[platform])} | {number(count)} |")
     lines += ["", "## Couverture", "",
-              f"- **CHU/CHR : {data['chu_chr']} sur {CHU_CHR_REFERENCE}** — toute la liste de référence "
-              "(les 32 CHU/CHR et le CHU de Guyane, créé en 2025) ; les hôpitaux de ces CHU qui ont leurs "
-              "propres comptes ont leur fiche, rattachée à leur CHU."]
+              f"- **CHU/CHR : {data['chu_chr']} sur {CHU_CHR_REFERENCE}** de la liste de référence "
+              "(les 32 CHU/CHR et le CHU de Guyane, créé en 2025)"
+              + (" : la liste est complète" if data["chu_chr"] >= CHU_CHR_REFERENCE else "")
+              + " ; les hôpitaux de ces CHU qui ont leurs propres comptes ont leur fiche, rattachée à "
+              "leur CHU."]
     for code, label in CATEGORIES.items():
         count = data["by_category"].get(code, 0)
         if code != "chu-chr" and count:
