@@ -124,7 +124,8 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         chart_blocks = charts.write_charts(root, registry, *snapshots, metrics_frame, boards + [audience])
     with stages.stage("pages"):
         write_board_pages(docs, boards, audience, chart_blocks.boards)
-        studies = casestudies.write_studies(root, registry, figures, summaries, audience)  # case studies
+        studies = casestudies.write_studies(root, registry, figures, summaries, audience,
+                                            chart_blocks.accounts)  # case studies, with charts
         entity_pages = [pagedata.entity_page(e, registry, figures, summaries.get(e.id))
                         for e in registry.entities.values()]
         for page in entity_pages:

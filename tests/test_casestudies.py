@@ -193,6 +193,7 @@ def test_live_directives_read_the_snapshots(tmp_path: Path) -> None:
     assert "Dernière mesure : 1 200 (abonnés sur Bluesky, chu-a.fr, mesure du 31 janvier 2025)" in text
     assert "croissance : 20,0 % (croissance 30 j sur Bluesky, chu-a.fr, mesure du 31 janvier 2025)" in text
     assert "31 janvier 2025 1 200 relevé de l'observatoire (chu-a.fr)" in text
+    assert page.read_text().count('data-kind="followers"') == 1  # charts.py's follower chart
     rows = re.findall(r"<tr>\s*<td>(\d|—)</td>\s*<td><a [^>]*>([^<]+)</a></td>\s*<td>[^<]*</td>\s*"
                       r"<td>([^<]*)</td>\s*<td>([^<]*)</td>", page.read_text())
     assert [(r[0], r[1], r[2].replace("\u202f", " "), r[3]) for r in rows] == [
