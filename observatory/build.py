@@ -137,7 +137,8 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         pages.write_if_changed(docs / "donnees" / "format.md", pages.format_markdown(FORMAT_SECTIONS))
         pages.write_if_changed(docs / "donnees" / "exemple.md", worked_example.example_markdown())
         home = homepage.home_data(registry, metrics_frame, figures)
-        pages.write_if_changed(docs / "index.md", homepage.home_markdown(home))
+        pages.write_if_changed(docs / "index.md",
+                               homepage.home_markdown(home, chart_blocks.boards.get("home")))
     with stages.stage("données ouvertes"):
         listing = opendata.write_datasets(docs / "donnees", {
             "etablissements": ("Registre : établissements et comptes de référence",

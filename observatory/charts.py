@@ -1013,6 +1013,7 @@ def write_charts(root: Path, registry: Registry, accounts: pd.DataFrame, posts: 
         wanted.add(folder / "adoption.csv")
         _write_table(folder / "adoption.csv", adoption)
         out.boards["index"] = _adoption_block(adoption, "../")
+        out.boards["home"] = _adoption_block(adoption, "")  # the home page is at the root
     for stale in {*folder.glob("repartition/*.csv"), *folder.glob("classements/*.csv"),
                   *folder.glob("adoption.csv")} - wanted:
         stale.unlink()

@@ -54,7 +54,7 @@ def _freshness(data: dict[str, Any]) -> str:
     return f"**Dernière collecte : {date_fr(data['last_collection'])}** ({age}){warning}."
 
 
-def home_markdown(data: dict[str, Any]) -> str:
+def home_markdown(data: dict[str, Any], adoption_chart: str | None = None) -> str:
     lines = ["---", "title: Accueil", "---", "",
              "# Observatoire des réseaux sociaux des établissements de santé", "",
              "Comment les hôpitaux, cliniques et centres de lutte contre le cancer français utilisent-ils "
@@ -87,6 +87,10 @@ def home_markdown(data: dict[str, Any]) -> str:
         lines += [f"| [{md(m['name'])}](etablissements/{m['entity']}.md) | {md(m['platform'])} | "
                   f"{number(m['growth'], 1)} % (sur {m['span']} jours) |" for m in data["movers"]]
         lines.append("")
+    lines += ["## Les réseaux des établissements", ""]
+    lines += ([adoption_chart, ""] if adoption_chart else [
+        "Le graphique de l'adoption des réseaux (combien d'établissements sont présents sur chacun, "
+        "mois après mois) apparaîtra quand la collecte aura couvert au moins deux mois.", ""])
     lines += ["## Explorer", "",
               "- [Annuaire des établissements](etablissements/index.md) : chaque établissement, ses "
               "comptes, ses mesures et les chiffres publiés à son sujet, avec leurs sources.",

@@ -25,3 +25,10 @@ def test_demo_builds_strictly_with_a_banner_on_every_page(tmp_path: Path) -> Non
     assert "Établissement fictif" in board.read_text() or "Fictif" in board.read_text()
     assert "Données fictives" in (project / "site" / "index.html").read_text()
     assert sorted(p.name for p in (ROOT / "data").rglob("*")) == before
+
+
+def test_demo_home_shows_the_adoption_chart(tmp_path: Path) -> None:
+    project = make_demo(ROOT, tmp_path, establishments=12, days=90)
+    home = (project / "docs" / "index.md").read_text()
+    assert '<figure class="obs-chart"' in home and "adoption.json" in home
+    assert "Établissements ayant un compte sur chaque réseau" in home
