@@ -83,12 +83,18 @@ def growth(accounts: pd.DataFrame, last: pd.DataFrame, days: int) -> pd.DataFram
     return out
 
 
-def _daily_posts(posts: pd.DataFrame, last: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Own posts (reposts excluded) of the window, summed per account and day."""
-    start = as_of - pd.Timedelta(days=ENGAGEMENT_DAYS - 1)
+def _own_posts(posts: pd.DataFrame) -> pd.DataFrame:
+    """The account's own posts (reposts of others excluded), keyed like the account table."""
     own = posts[~posts["is_repost"].fillna(False).astype(bool)].copy()
     own["platform"] = own["platform"].astype(str)
     own["account_id"] = own["account_id"].astype(str)
+    return own
+
+
+def _daily_posts(own: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Own posts of the window, summed per account and day."""
+    start = as_of - pd.Timedelta(days=ENGAGEMENT_DAYS - 1)
+    own = own.copy()
     own["day"] = own["published_at"].dt.tz_convert(None).dt.normalize()
     own = own[(own["day"] >= start) & (own["day"] <= as_of)]
     own["interactions"] = own["likes"].astype("Float64") + own["reposts"].astype("Float64")
@@ -104,7 +110,7 @@ def engagement(accounts: pd.DataFrame, posts: pd.DataFrame, last: pd.DataFrame,
     """Engagement, post interaction, posts per week and conversation over ENGAGEMENT_DAYS."""
     out = pd.DataFrame(index=last.index)
     window_start = as_of - pd.Timedelta(days=ENGAGEMENT_DAYS - 1)
-    daily = _daily_posts(posts, last, as_of)
+    daily = _daily_posts(_own_posts(posts), as_of)
     followers = accounts[KEY + ["date", "followers"]].rename(columns={"date": "day"})
     daily = pd.merge_asof(daily.sort_values("day"), followers.sort_values("day"), on="day", by=KEY,
                           direction="backward")
@@ -154,9 +160,7 @@ def engagement(accounts: pd.DataFrame, posts: pd.DataFrame, last: pd.DataFrame,
 
 def dormancy(posts: pd.DataFrame, last: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     """True: no own post in DORMANT_DAYS; <NA>: not observed long enough to say."""
-    own = posts[~posts["is_repost"].fillna(False).astype(bool)]
-    latest_post = own.assign(platform=own["platform"].astype(str), account_id=own["account_id"].astype(str)
-                             ).groupby(KEY)["published_at"].max().dt.tz_convert(None)
+    latest_post = _own_posts(posts).groupby(KEY)["published_at"].max().dt.tz_convert(None)
     latest_post = latest_post.reindex(last.index)
     limit = as_of - pd.Timedelta(days=DORMANT_DAYS)
     observed_long_enough = last["first_seen"] <= limit
