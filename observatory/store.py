@@ -20,11 +20,12 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -209,17 +210,8 @@ def write_accounts(data_dir: Path, rows: Iterable[AccountRow]) -> list[Path]:
         if row.provenance not in PROVENANCES:
             raise ValueError(f"provenance inconnue : {row.provenance}")
         groups.setdefault(accounts_path(data_dir, row.platform, row.date[:7]), []).append(row)
-    changed = []
-    for path, new in sorted(groups.items()):
-        existing = _read_rows(path, ACCOUNT_COLUMNS)
-        merged = {(r["date"], r["platform"], r["account_id"]): r for r in existing}
-        for row in new:
-            merged[row.key] = _as_cells(row)
-        text = _render(sorted(merged.values(), key=_account_sort), ACCOUNT_COLUMNS)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            atomic_write(path, text)
-            changed.append(path)
-    return changed
+    return _merge_into_files(groups, ACCOUNT_COLUMNS, ("date", "platform", "account_id"), _account_sort,
+                             lambda row, old: True)
 
 
 def refreshable(published_at: str, measured_at: str, days: int = REFRESH_DAYS) -> bool:
@@ -234,17 +226,25 @@ def write_posts(data_dir: Path, rows: Iterable[PostRow]) -> list[Path]:
     for row in rows:
         month = utc_text(parse_time(row.published_at))[:7]
         groups.setdefault(posts_path(data_dir, row.platform, month), []).append(row)
+    def accept(row: PostRow, old: dict[str, str] | None) -> bool:
+        return old is None or (refreshable(row.published_at, row.measured_at)
+                               and parse_time(row.measured_at) >= parse_time(old["measured_at"]))
+
+    return _merge_into_files(groups, POST_COLUMNS, ("platform", "post_id"), _post_sort, accept)
+
+
+def _merge_into_files(groups: dict[Path, list], columns: Sequence[str], key: Sequence[str],
+                      sort: Callable[[dict[str, str]], tuple[str, ...]],
+                      accept: Callable[[Any, dict[str, str] | None], bool]) -> list[Path]:
+    """Merge new rows into each file by key (a row replaces the stored one when `accept`s it),
+    write the files whose text changed, atomically; return them."""
     changed = []
     for path, new in sorted(groups.items()):
-        existing = _read_rows(path, POST_COLUMNS)
-        merged = {(r["platform"], r["post_id"]): r for r in existing}
+        merged = {tuple(r[k] for k in key): r for r in _read_rows(path, columns)}
         for row in new:
-            old = merged.get(row.key)
-            if old is not None and (not refreshable(row.published_at, row.measured_at)
-                                    or parse_time(row.measured_at) < parse_time(old["measured_at"])):
-                continue
-            merged[row.key] = _as_cells(row)
-        text = _render(sorted(merged.values(), key=_post_sort), POST_COLUMNS)
+            if accept(row, merged.get(row.key)):
+                merged[row.key] = _as_cells(row)
+        text = _render(sorted(merged.values(), key=sort), columns)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             atomic_write(path, text)
             changed.append(path)
