@@ -6,6 +6,7 @@ among establishments only; benchmark accounts are listed beside each leaderboard
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -42,14 +43,19 @@ def _value(value: object) -> float | int | None:
     return int(number) if number.is_integer() and abs(number) < 1e15 else round(number, 6)
 
 
-def _reason(row: pd.Series, metric: str) -> str | None:
+def _reason(row: Mapping[str, Any], metric: str) -> str | None:
     for column in (f"{metric}_na", f"{metric.rsplit('_', 1)[0]}_na"):
-        if column in row.index and isinstance(row[column], str):
+        if isinstance(row.get(column), str):
             return row[column]
     return None if pd.notna(row.get(metric)) else "non communiqué par le réseau"
 
 
-def board_row(row: pd.Series, metric: str, registry: Registry) -> dict[str, Any]:
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts: building a Series per row (iterrows) costs seconds at national scale."""
+    return frame.to_dict("records")
+
+
+def board_row(row: Mapping[str, Any], metric: str, registry: Registry) -> dict[str, Any]:
     entity = registry.entities.get(row["entity"])
     change = row.get(f"rank_{metric}_change")
     return {
@@ -74,18 +80,20 @@ def platform_boards(metrics: pd.DataFrame, registry: Registry) -> list[dict[str,
     if metrics.empty:
         return boards
     as_of = pd.Timestamp(metrics["as_of"].iloc[0]).date().isoformat()
+    records = dict(zip(metrics.index, _records(metrics), strict=True))  # once, not once per board
+    benchmark = metrics["is_benchmark"].astype(bool)
     for platform, group in metrics.groupby("platform", sort=True):
         for metric, (label, unit, decimals) in BOARD_METRICS.items():
-            ranked = group[~group["is_benchmark"]].sort_values(
+            ranked = group.loc[~benchmark[group.index], [f"rank_{metric}", "followers"]].sort_values(
                 [f"rank_{metric}", "followers"], ascending=[True, False], na_position="last")
             boards.append({
                 "id": f"{platform}-{metric.replace('_', '-')}",
                 "platform": platform, "platform_label": PLATFORMS.get(platform, platform),
                 "metric": metric, "label": label, "unit": unit, "decimals": decimals,
                 "as_of": as_of,
-                "rows": [board_row(r, metric, registry) for _, r in ranked.iterrows()],
-                "benchmarks": [board_row(r, metric, registry)
-                               for _, r in group[group["is_benchmark"]].iterrows()],
+                "rows": [board_row(records[i], metric, registry) for i in ranked.index],
+                "benchmarks": [board_row(records[i], metric, registry)
+                               for i in group.index[benchmark[group.index]]],
             })
     return boards
 
@@ -134,7 +142,7 @@ SUMMARY_METRICS = ("followers", "following", "growth_7_pct", "growth_30_pct", "g
                    "index")
 
 
-def account_summary(row: pd.Series, is_benchmark: bool) -> dict[str, Any]:
+def account_summary(row: Mapping[str, Any], is_benchmark: bool) -> dict[str, Any]:
     """The latest metrics of one account (a row of with_peer_ranks), with its ranks."""
     values = {m: {"value": _value(row[m]), "na_reason": _reason(row, m) if pd.isna(row[m]) else None}
               for m in SUMMARY_METRICS}
@@ -161,9 +169,9 @@ def entity_summaries(metrics: pd.DataFrame, registry: Registry) -> dict[str, dic
     frame = with_peer_ranks(metrics)
     as_of = pd.Timestamp(frame["as_of"].iloc[0]).date().isoformat()
     out: dict[str, dict[str, Any]] = {}
-    for entity_id, rows in frame.groupby("entity", sort=False):
-        entity = registry.entities.get(entity_id)
+    for row in _records(frame):  # accounts of an entity keep their order
+        entity = registry.entities.get(row["entity"])
         benchmark = bool(entity and entity.is_benchmark)
-        out[entity_id] = {"as_of": as_of, "accounts": [account_summary(r, benchmark)
-                                                       for _, r in rows.iterrows()]}
+        summary = out.setdefault(row["entity"], {"as_of": as_of, "accounts": []})
+        summary["accounts"].append(account_summary(row, benchmark))
     return out
