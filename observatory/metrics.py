@@ -7,6 +7,7 @@ X_na holding the reason when X cannot be computed ("n/a": never 0, never extrapo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -35,39 +36,104 @@ class Inputs:
     posts: pd.DataFrame  # store.load_posts
     registry: Registry
 
+    @cached_property
+    def snapshots(self) -> Snapshots:
+        """The accounts sorted and keyed once, for every as_of asked of these inputs."""
+        return prepare(self.accounts)
 
-def _prepare_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
+
+_SHIFT = 20  # a row's key: account code << _SHIFT | day number (days since 1970 fit in 20 bits)
+
+
+@dataclass(frozen=True)
+class Snapshots:
+    """The account rows sorted by account then day, each with an integer key, so that "the
+    snapshot of this account on or near this day" is a binary search (merges of millions of
+    rows by string keys cost seconds at national scale)."""
+
+    frame: pd.DataFrame  # sorted rows: date, entity, platform, account_id, handle, counts
+    key: np.ndarray  # int64, ascending: account code << _SHIFT | day number
+    starts: np.ndarray  # first row of each account (accounts coded 0..n-1 in (platform, id) order)
+
+    @property
+    def empty(self) -> bool:
+        return self.frame.empty
+
+    def day(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        return self.key[rows] & ((1 << _SHIFT) - 1)
+
+    def nearest(self, codes: np.ndarray, days: np.ndarray, tolerance: int) -> np.ndarray:
+        """Per (account code, day): the row of that account nearest the day (the earlier one on
+        a tie), or -1 when none lies within `tolerance` days."""
+        probe = (codes << _SHIFT) | days
+        after = np.searchsorted(self.key, probe, side="left")
+        before = after - 1
+        has_before = (before >= 0) & ((self.key[np.maximum(before, 0)] >> _SHIFT) == codes)
+        inside = np.minimum(after, len(self.key) - 1)
+        has_after = (after < len(self.key)) & ((self.key[inside] >> _SHIFT) == codes)
+        gap_before = np.where(has_before, days - self.day(np.maximum(before, 0)), np.iinfo(np.int64).max)
+        gap_after = np.where(has_after, self.day(inside) - days, np.iinfo(np.int64).max)
+        row = np.where(gap_after < gap_before, inside, before)
+        return np.where(np.minimum(gap_before, gap_after) <= tolerance, row, -1)
+
+    def on_or_before(self, codes: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Per (account code, day): the account's latest row on or before the day, or -1."""
+        row = np.searchsorted(self.key, (codes << _SHIFT) | days, side="right") - 1
+        same = (row >= 0) & ((self.key[np.maximum(row, 0)] >> _SHIFT) == codes)
+        return np.where(same, row, -1)
+
+
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    return pd.to_datetime(dates).to_numpy("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def _timestamp(day: int) -> pd.Timestamp:
+    return pd.Timestamp(np.datetime64(int(day), "D"))
+
+
+def prepare(accounts: pd.DataFrame) -> Snapshots:
+    """The store's account rows (store.load_accounts), sorted and keyed for the metrics."""
     frame = accounts[["date", "entity", "platform", "account_id", "handle", "followers", "following",
-                      "posts"]].copy()
-    frame["platform"] = frame["platform"].astype(str)
-    frame["account_id"] = frame["account_id"].astype(str)
+                      "posts"]]
+    platform, platforms = pd.factorize(frame["platform"].astype(str), sort=True)
+    account, account_ids = pd.factorize(frame["account_id"].astype(str), sort=True)
+    pair = platform.astype(np.int64) * max(len(account_ids), 1) + account
+    code, _pairs = pd.factorize(pair, sort=True)  # codes follow the (platform, account_id) order
+    key = (code.astype(np.int64) << _SHIFT) | _day_numbers(frame["date"])
+    order = np.argsort(key, kind="stable")  # a day's rows keep their order: the last one wins
+    frame = frame.take(order).reset_index(drop=True)
     frame["date"] = pd.to_datetime(frame["date"]).dt.normalize()
-    return frame.sort_values(KEY + ["date"], kind="stable")
+    key = key[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] >> _SHIFT != key[:-1] >> _SHIFT]) if len(key) else key
+    return Snapshots(frame, key, starts)
 
 
-def latest_values(accounts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def latest_values(snapshots: Snapshots, as_of: pd.Timestamp) -> pd.DataFrame:
     """The last snapshot of each account on or before as_of, and when observation began."""
-    known = accounts[accounts["date"] <= as_of]
-    grouped = known.groupby(KEY, sort=False)
-    last = grouped.tail(1).set_index(KEY)
-    last = last.rename(columns={"date": "measured_on"})
-    last["first_seen"] = grouped["date"].min()
-    return last
+    codes = np.arange(len(snapshots.starts), dtype=np.int64)
+    as_of_day = int(_day_numbers(pd.Series([as_of]))[0])
+    row = snapshots.on_or_before(codes, np.full(len(codes), as_of_day))
+    seen = row >= 0
+    last = snapshots.frame.iloc[row[seen]].copy()
+    last["platform"] = last["platform"].astype(str)
+    last["account_id"] = last["account_id"].astype(str)
+    last["code"] = codes[seen]
+    last["first_seen"] = snapshots.frame["date"].to_numpy()[snapshots.starts[seen]]
+    return last.rename(columns={"date": "measured_on"}).set_index(KEY)
 
 
-def growth(accounts: pd.DataFrame, last: pd.DataFrame, days: int) -> pd.DataFrame:
+def growth(snapshots: Snapshots, last: pd.DataFrame, days: int) -> pd.DataFrame:
     """Growth over `days` from the snapshot nearest the window's start (actual span kept)."""
-    left = last[["measured_on", "followers"]].reset_index()
-    left["target"] = left["measured_on"] - pd.Timedelta(days=days)
-    right = accounts[KEY + ["date", "followers"]].rename(columns={"followers": "start_followers"})
-    matched = pd.merge_asof(left.sort_values("target"), right.sort_values("date"), left_on="target",
-                            right_on="date", by=KEY, direction="nearest",
-                            tolerance=pd.Timedelta(days=growth_tolerance(days)))
-    matched = matched.set_index(KEY).reindex(last.index)
-    span = (matched["measured_on"] - matched["date"]).dt.days
-    start, end = matched["start_followers"].astype("Float64"), matched["followers"].astype("Float64")
+    end_day = _day_numbers(last["measured_on"])
+    start_row = snapshots.nearest(last["code"].to_numpy(np.int64), end_day - days, growth_tolerance(days))
+    found = start_row >= 0
+    span = pd.Series(pd.array(np.where(found, end_day - snapshots.day(np.maximum(start_row, 0)), 0),
+                              dtype="Int64"), index=last.index).where(found)
+    start = pd.Series(snapshots.frame["followers"].array.take(start_row, allow_fill=True),
+                      index=last.index).astype("Float64")
+    end = last["followers"].astype("Float64")
     out = pd.DataFrame(index=last.index)
-    out[f"growth_{days}_span"] = span.astype("Int64")
+    out[f"growth_{days}_span"] = span
     out[f"growth_{days}_abs"] = (end - start).where(span > 0)
     out[f"growth_{days}_pct"] = ((end - start) / start * 100).where((span > 0) & (start > 0))
     ratio = (end / start).where((span > 0) & (start > 0)).astype(float)
@@ -76,7 +142,7 @@ def growth(accounts: pd.DataFrame, last: pd.DataFrame, days: int) -> pd.DataFram
     reason = reason.mask(start == 0, "0 abonné au début de la période")
     reason = reason.mask(start.isna() | end.isna(), "nombre d'abonnés non communiqué")
     since = last["first_seen"].dt.strftime("%d/%m/%Y")
-    reason = reason.mask(matched["date"].isna(), "historique insuffisant : suivi depuis le " + since)
+    reason = reason.mask(~found, "historique insuffisant : suivi depuis le " + since)
     out[f"growth_{days}_na"] = reason
     for column in (f"growth_{days}_pct", f"growth_{days}_weekly"):
         out[column] = out[column].astype("Float64")
@@ -117,15 +183,19 @@ def _daily_posts(own: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return daily.drop(columns=["interactions_missing", "reply_missing"])
 
 
-def engagement(accounts: pd.DataFrame, posts: pd.DataFrame, last: pd.DataFrame,
+def engagement(snapshots: Snapshots, posts: pd.DataFrame, last: pd.DataFrame,
                as_of: pd.Timestamp) -> pd.DataFrame:
     """Engagement, post interaction, posts per week and conversation over ENGAGEMENT_DAYS."""
     out = pd.DataFrame(index=last.index)
     window_start = as_of - pd.Timedelta(days=ENGAGEMENT_DAYS - 1)
     daily = _daily_posts(_own_posts(posts), as_of)
-    followers = accounts[KEY + ["date", "followers"]].rename(columns={"date": "day"})
-    daily = pd.merge_asof(daily.sort_values("day"), followers.sort_values("day"), on="day", by=KEY,
-                          direction="backward")
+    # Followers of the account's latest snapshot on or before the day of the posts.
+    code = pd.Series(last["code"].to_numpy(), index=last.index).reindex(
+        pd.MultiIndex.from_frame(daily[KEY])).to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(code)
+    row = np.full(len(daily), -1)
+    row[known] = snapshots.on_or_before(code[known].astype(np.int64), _day_numbers(daily["day"])[known])
+    daily["followers"] = snapshots.frame["followers"].array.take(row, allow_fill=True)
     daily["rate"] = (daily["interactions"] / daily["followers"]).where(daily["followers"] > 0)
     daily["per_post"] = daily["rate"] / daily["posts"]
     daily["rate_missing"] = daily["rate"].isna()
@@ -257,16 +327,16 @@ def composite_index(frame: pd.DataFrame) -> pd.DataFrame:
 
 def account_metrics(inputs: Inputs, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """Every metric of every account, as of a day (default: the latest collection day)."""
-    accounts = _prepare_accounts(inputs.accounts)
-    if accounts.empty:
+    snapshots = inputs.snapshots
+    if snapshots.empty:
         return pd.DataFrame()
-    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else accounts["date"].max()
-    last = latest_values(accounts, as_of)
+    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else snapshots.frame["date"].max()
+    last = latest_values(snapshots, as_of)
     frames = [last]
     for days in GROWTH_WINDOWS:
-        frames.append(growth(accounts, last, days))
-    frames.append(engagement(accounts, inputs.posts, last, as_of))
-    frame = pd.concat(frames, axis=1)
+        frames.append(growth(snapshots, last, days))
+    frames.append(engagement(snapshots, inputs.posts, last, as_of))
+    frame = pd.concat(frames, axis=1).drop(columns=["code"])
     frame["dormant"] = dormancy(inputs.posts, last, as_of)
     entities = inputs.registry.entities
     frame = frame.reset_index()
