@@ -17,6 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+try:
+    import resource  # peak memory in the progress display; Unix only
+except ImportError:  # pragma: no cover
+    resource = None  # type: ignore[assignment]
+
 from observatory import (
     boardpages,
     casestudies,
@@ -98,7 +103,14 @@ class Stages:
             print(f"… {name}", file=sys.stderr, flush=True)
         started = time.perf_counter()
         yield
-        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        self.timings[name] = self.timings.get(name, 0.0) + elapsed
+        if self.verbose and resource is not None:
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+            print(f"  fait en {elapsed:.1f} s (mémoire maximale jusqu'ici : {peak:.0f} Mo)",
+                  file=sys.stderr, flush=True)
+        elif self.verbose:
+            print(f"  fait en {elapsed:.1f} s", file=sys.stderr, flush=True)
 
 
 def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool = False) -> int:
@@ -113,7 +125,8 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
             raise RegistryError(problems)
         figures = load_figures(figures_path)
     with stages.stage("métriques"):
-        snapshots = store.load_accounts(data_dir), store.load_posts(data_dir)  # also for the charts
+        snapshots = (store.load_accounts(data_dir, columns=store.METRIC_ACCOUNT_COLUMNS),  # also for
+                     store.load_posts(data_dir, columns=store.METRIC_POST_COLUMNS))  # the charts
         metrics_frame = compute_metrics(data_dir, registry, snapshots)
     with stages.stage("classements et données de pages"):
         summaries = leaderboards.entity_summaries(metrics_frame, registry)

@@ -51,13 +51,25 @@ class Snapshots:
     snapshot of this account on or near this day" is a binary search (merges of millions of
     rows by string keys cost seconds at national scale)."""
 
-    frame: pd.DataFrame  # sorted rows: date, entity, platform, account_id, handle, counts
+    source: pd.DataFrame  # the store's rows as given (not copied: millions of rows)
+    order: np.ndarray  # sorted position -> row of `source`
     key: np.ndarray  # int64, ascending: account code << _SHIFT | day number
+    followers: pd.api.extensions.ExtensionArray  # Int64, in sorted order
     starts: np.ndarray  # first row of each account (accounts coded 0..n-1 in (platform, id) order)
 
     @property
     def empty(self) -> bool:
-        return self.frame.empty
+        return len(self.key) == 0
+
+    def rows(self, positions: np.ndarray, columns: list[str]) -> pd.DataFrame:
+        return self.source[columns].iloc[self.order[positions]].reset_index(drop=True)
+
+    def dates(self, positions: np.ndarray) -> np.ndarray:
+        return self.day(positions).astype("datetime64[D]").astype("datetime64[ns]")
+
+    def followers_at(self, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """Followers of each sorted position; <NA> for -1."""
+        return self.followers.take(positions, allow_fill=True)
 
     def day(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         return self.key[rows] & ((1 << _SHIFT) - 1)
@@ -93,19 +105,16 @@ def _timestamp(day: int) -> pd.Timestamp:
 
 def prepare(accounts: pd.DataFrame) -> Snapshots:
     """The store's account rows (store.load_accounts), sorted and keyed for the metrics."""
-    frame = accounts[["date", "entity", "platform", "account_id", "handle", "followers", "following",
-                      "posts"]]
-    platform, platforms = pd.factorize(frame["platform"].astype(str), sort=True)
-    account, account_ids = pd.factorize(frame["account_id"].astype(str), sort=True)
+    platform, _platforms = pd.factorize(accounts["platform"].astype(str), sort=True)
+    account, account_ids = pd.factorize(accounts["account_id"].astype(str), sort=True)
     pair = platform.astype(np.int64) * max(len(account_ids), 1) + account
     code, _pairs = pd.factorize(pair, sort=True)  # codes follow the (platform, account_id) order
-    key = (code.astype(np.int64) << _SHIFT) | _day_numbers(frame["date"])
+    key = (code.astype(np.int64) << _SHIFT) | _day_numbers(accounts["date"])
     order = np.argsort(key, kind="stable")  # a day's rows keep their order: the last one wins
-    frame = frame.take(order).reset_index(drop=True)
-    frame["date"] = pd.to_datetime(frame["date"]).dt.normalize()
     key = key[order]
     starts = np.flatnonzero(np.r_[True, key[1:] >> _SHIFT != key[:-1] >> _SHIFT]) if len(key) else key
-    return Snapshots(frame, key, starts)
+    followers = pd.array(accounts["followers"], dtype="Int64").take(order)
+    return Snapshots(accounts, order, key, followers, starts)
 
 
 def latest_values(snapshots: Snapshots, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -114,12 +123,14 @@ def latest_values(snapshots: Snapshots, as_of: pd.Timestamp) -> pd.DataFrame:
     as_of_day = int(_day_numbers(pd.Series([as_of]))[0])
     row = snapshots.on_or_before(codes, np.full(len(codes), as_of_day))
     seen = row >= 0
-    last = snapshots.frame.iloc[row[seen]].copy()
-    last["platform"] = last["platform"].astype(str)
-    last["account_id"] = last["account_id"].astype(str)
+    last = snapshots.rows(row[seen], ["entity", "platform", "account_id", "handle", "following", "posts"])
+    for column in ("entity", "platform", "account_id", "handle"):  # categories in the store's frames
+        last[column] = last[column].astype(str)
+    last.insert(0, "measured_on", snapshots.dates(row[seen]))
+    last.insert(5, "followers", snapshots.followers_at(row[seen]))
     last["code"] = codes[seen]
-    last["first_seen"] = snapshots.frame["date"].to_numpy()[snapshots.starts[seen]]
-    return last.rename(columns={"date": "measured_on"}).set_index(KEY)
+    last["first_seen"] = snapshots.dates(snapshots.starts[seen])
+    return last.set_index(KEY)
 
 
 def growth(snapshots: Snapshots, last: pd.DataFrame, days: int) -> pd.DataFrame:
@@ -129,8 +140,7 @@ def growth(snapshots: Snapshots, last: pd.DataFrame, days: int) -> pd.DataFrame:
     found = start_row >= 0
     span = pd.Series(pd.array(np.where(found, end_day - snapshots.day(np.maximum(start_row, 0)), 0),
                               dtype="Int64"), index=last.index).where(found)
-    start = pd.Series(snapshots.frame["followers"].array.take(start_row, allow_fill=True),
-                      index=last.index).astype("Float64")
+    start = pd.Series(snapshots.followers_at(start_row), index=last.index).astype("Float64")
     end = last["followers"].astype("Float64")
     out = pd.DataFrame(index=last.index)
     out[f"growth_{days}_span"] = span
@@ -195,7 +205,7 @@ def engagement(snapshots: Snapshots, posts: pd.DataFrame, last: pd.DataFrame,
     known = ~np.isnan(code)
     row = np.full(len(daily), -1)
     row[known] = snapshots.on_or_before(code[known].astype(np.int64), _day_numbers(daily["day"])[known])
-    daily["followers"] = snapshots.frame["followers"].array.take(row, allow_fill=True)
+    daily["followers"] = snapshots.followers_at(row)
     daily["rate"] = (daily["interactions"] / daily["followers"]).where(daily["followers"] > 0)
     daily["per_post"] = daily["rate"] / daily["posts"]
     daily["rate_missing"] = daily["rate"].isna()
@@ -330,7 +340,7 @@ def account_metrics(inputs: Inputs, as_of: pd.Timestamp | None = None) -> pd.Dat
     snapshots = inputs.snapshots
     if snapshots.empty:
         return pd.DataFrame()
-    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else snapshots.frame["date"].max()
+    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else _timestamp(snapshots.day().max())
     last = latest_values(snapshots, as_of)
     frames = [last]
     for days in GROWTH_WINDOWS:
