@@ -5,15 +5,16 @@ the site builds the same with Zensical."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-import shutil
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -40,6 +41,7 @@ from observatory.registry import Registry, RegistryError, load_registry
 from observatory.spec import ACCOUNT, BENCHMARK, ESTABLISHMENT, SOURCE
 from observatory.yamlio import dump_canonical
 
+T = TypeVar("T")
 RANK_CHANGE_DAYS = 7  # "previous period" for rank changes
 
 FORMAT_SECTIONS = [
@@ -80,14 +82,49 @@ def write_board_pages(docs_dir: Path, boards: list[dict], audience: dict,
 
 
 def write_page_data(out_dir: Path, boards: list[dict], summaries: dict[str, dict]) -> None:
-    """The page data as YAML files (one per leaderboard, one per establishment), downloadable."""
+    """The page data as YAML files (one per leaderboard, one per establishment), downloadable.
+    Only .yml files are touched: other stages write beside them, possibly at the same time."""
     for folder, items in (("classements", {b["id"]: b for b in boards}), ("mesures", summaries)):
         target = out_dir / folder
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        for name, data in items.items():
-            (target / f"{name}.yml").write_text(dump_canonical(data), encoding="utf-8")
+        target.mkdir(parents=True, exist_ok=True)
+        wanted = {target / f"{name}.yml": data for name, data in items.items()}
+        for stale in set(target.glob("*.yml")) - set(wanted):
+            stale.unlink()
+        for path, data in wanted.items():
+            path.write_text(dump_canonical(data), encoding="utf-8")
+
+
+def in_background(work: Callable[[], T]) -> Callable[[], T]:
+    """Start `work` in a forked child process while the build goes on (a second core writes the
+    data files while the first draws charts and pages); the returned function waits for the
+    child and gives back its result, or raises if it failed. Without fork, `work` runs at once."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        result = work()
+        return lambda: result
+    receive, send = multiprocessing.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            send.send(("ok", work()))
+        except BaseException as error:  # reported to the parent, which raises
+            send.send(("error", f"{type(error).__name__}: {error}"))
+
+    process = multiprocessing.get_context("fork").Process(target=child, daemon=True)
+    process.start()
+    send.close()
+
+    def wait() -> T:
+        try:
+            status, value = receive.recv()
+        except EOFError:
+            status, value = "error", "processus interrompu"
+        process.join()
+        receive.close()
+        if status != "ok":
+            raise RuntimeError(f"écriture des données en parallèle : {value} (code {process.exitcode})")
+        return value
+
+    return wait
 
 
 class Stages:
@@ -132,7 +169,8 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         summaries = leaderboards.entity_summaries(metrics_frame, registry)
         boards = leaderboards.platform_boards(metrics_frame, registry)
         audience = leaderboards.audience_board(metrics_frame, registry)
-        write_page_data(docs / "donnees", boards + [audience], summaries)
+        data_files_written = in_background(
+            lambda: write_data_files(root, registry, figures, metrics_frame, boards, audience, summaries))
     with stages.stage("graphiques"):
         chart_blocks = charts.write_charts(root, registry, *snapshots, metrics_frame, boards + [audience])
     with stages.stage("pages"):
@@ -152,20 +190,29 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         home = homepage.home_data(registry, metrics_frame, figures)
         pages.write_if_changed(docs / "index.md",
                                homepage.home_markdown(home, chart_blocks.boards.get("home")))
-    with stages.stage("données ouvertes"):
-        listing = opendata.write_datasets(docs / "donnees", {
-            "etablissements": ("Registre : établissements et comptes de référence",
-                               opendata.establishments_table(registry)),
-            "comptes": ("Registre : comptes sur les réseaux sociaux", opendata.accounts_table(registry)),
-            "chiffres-publies": ("Archive des chiffres publiés, avec sources et citations", figures),
-            "mesures": ("Dernières mesures de chaque compte (toutes les métriques, raisons des n/a)",
-                        opendata.metrics_table(metrics_frame)),
-            "classements": ("Classements : une ligne par compte classé et par classement",
-                            opendata.boards_table(boards)),
-        }, root / "schema")
-        opendata.copy_snapshots(data_dir, docs / "donnees" / "releves")
+    with stages.stage("données ouvertes (fin de l'écriture en parallèle)"):
+        listing = data_files_written()
         pages.write_if_changed(docs / "donnees" / "index.md", pages.opendata_markdown(listing))
     return count + 2
+
+
+def write_data_files(root: Path, registry: Registry, figures: pd.DataFrame, metrics_frame: pd.DataFrame,
+                     boards: list[dict], audience: dict, summaries: dict[str, dict]) -> list[dict]:
+    """The downloadable files: page data (YAML) and open datasets; returns the datasets' listing."""
+    out = root / "docs" / "donnees"
+    write_page_data(out, boards + [audience], summaries)
+    listing = opendata.write_datasets(out, {
+        "etablissements": ("Registre : établissements et comptes de référence",
+                           opendata.establishments_table(registry)),
+        "comptes": ("Registre : comptes sur les réseaux sociaux", opendata.accounts_table(registry)),
+        "chiffres-publies": ("Archive des chiffres publiés, avec sources et citations", figures),
+        "mesures": ("Dernières mesures de chaque compte (toutes les métriques, raisons des n/a)",
+                    opendata.metrics_table(metrics_frame)),
+        "classements": ("Classements : une ligne par compte classé et par classement",
+                        opendata.boards_table(boards)),
+    }, root / "schema")
+    opendata.copy_snapshots(root / "data", out / "releves")
+    return listing
 
 
 def _data_state(data_dir: Path) -> tuple[tuple[str, float], ...]:

@@ -13,12 +13,14 @@ process, site size, largest HTML page and the search index size."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -38,13 +40,48 @@ print(json.dumps(timings))
 """
 
 
+def _tree(pid: int) -> list[int]:
+    """pid and its descendants (Linux /proc)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                queue += [int(c) for c in task.read_text().split()]
+    return found
+
+
+def _pss_mb(pid: int) -> float:
+    """Proportional set size of a process tree: pages shared after a fork count once in total."""
+    total = 0
+    for member in _tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
 def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
-    """Wall seconds and peak memory (MB) of this one child process (wait4), and its stdout."""
+    """Wall seconds and peak memory (MB) of the child process and its own children, and its
+    stdout. Memory: the largest of the process's peak (wait4) and of the tree's sampled PSS."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, text=True,
                                  env={**ENV, "PYTHONPATH": str(ROOT)})
+        peak = [0.0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.2):
+                peak[0] = max(peak[0], _pss_mb(child.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
+        done.set()
+        sampler.join()
         child.returncode = os.waitstatus_to_exitcode(status)
         elapsed = time.perf_counter() - started
         out.seek(0)
@@ -52,7 +89,7 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
         stdout, stderr = out.read(), err.read()
     if child.returncode != 0:
         sys.exit(f"échec de {' '.join(command)} :\n{stdout[-3000:]}\n{stderr[-3000:]}")
-    return elapsed, usage.ru_maxrss / 1024, stdout
+    return elapsed, max(usage.ru_maxrss / 1024, peak[0]), stdout
 
 
 def make_project(folder: Path, establishments: int, days: int) -> dict:
