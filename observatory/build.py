@@ -177,8 +177,7 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         write_board_pages(docs, boards, audience, chart_blocks.boards)
         studies = casestudies.write_studies(root, registry, figures, summaries, audience,
                                             chart_blocks.accounts)  # case studies, with charts
-        entity_pages = [pagedata.entity_page(e, registry, figures, summaries.get(e.id))
-                        for e in registry.entities.values()]
+        entity_pages = pagedata.entity_pages(registry, figures, summaries)
         for page in entity_pages:
             page["charts"] = chart_blocks.accounts  # blocks per (platform, account_id)
         casestudies.attach(entity_pages, studies)  # each establishment page lists its case studies
