@@ -800,12 +800,15 @@ def _account_blocks(series: Series, csv_paths: dict[int, str], metrics: pd.DataF
     """Per account with snapshots: follower history, engagement over time and its place among
     the platform's establishments. Tables and summaries come from the same arrays as the CSV."""
     spec, data = f"{prefix}{CHARTS_DIR}/", f"{prefix}donnees/"
-    weekly, engagement = series.weekly_followers, series.engagement
-    engagement = engagement[engagement["engagement"].notna()]
-    follower_rows = _split(weekly["gid"].to_numpy(), *_html_rows(
-        weekly["day"].to_numpy(), weekly["followers"].to_numpy(), 0))
-    engagement_rows = _split(engagement["gid"].to_numpy(), *_html_rows(
-        engagement["day"].to_numpy(), engagement["engagement"].to_numpy(), 3))
+    engagement = series.engagement[series.engagement["engagement"].notna()]
+    # The tables hold one row a month (the month's latest weekly value): two years of weekly rows
+    # for each account would make pages too heavy; every value is in the CSV.
+    monthly = series.weekly_followers[_last_of_month(series.weekly_followers)]
+    follower_rows = _split(monthly["gid"].to_numpy(), *_html_rows(
+        monthly["day"].to_numpy(), monthly["followers"].to_numpy(), 0))
+    monthly = engagement[_last_of_month(engagement)]
+    engagement_rows = _split(monthly["gid"].to_numpy(), *_html_rows(
+        monthly["day"].to_numpy(), monthly["engagement"].to_numpy(), 3))
     known = series.daily[series.daily["followers"].notna()]
     spans = _spans(known["gid"].to_numpy())
     values = (known["day"].to_numpy(), known["followers"].to_numpy())
@@ -839,7 +842,8 @@ def _account_blocks(series: Series, csv_paths: dict[int, str], metrics: pd.DataF
                 "followers", spec + "followers.json", data + csv_paths[gid], f"Abonnés de {who}", summary,
                 ("Date du relevé", "Abonnés"), follower_rows[gid].decode(),
                 {"platform": platform, "start": _iso(days[0]), "end": _iso(days[-1])},
-                "une ligne par semaine ; tous les relevés dans le fichier CSV"))
+                "une ligne par mois (dernière valeur hebdomadaire du mois) ; tous les relevés dans le "
+                "fichier CSV"))
         if gid in e_spans:
             a, b = e_spans[gid]
             days, rates = e_values[0][a:b], e_values[1][a:b]
@@ -856,6 +860,7 @@ def _account_blocks(series: Series, csv_paths: dict[int, str], metrics: pd.DataF
                 (f"Fenêtre de {ENGAGEMENT_DAYS} jours close le", "Engagement (%)"),
                 engagement_rows[gid].decode(),
                 {"platform": platform, "start": _iso(days[0]), "end": _iso(days[-1])},
+                "une ligne par mois (dernière valeur hebdomadaire du mois), toutes dans le fichier CSV ; "
                 f"(j'aime + partages du jour) ÷ abonnés, moyenne des {ENGAGEMENT_DAYS} jours ; interactions "
                 "telles que mesurées en dernier, jusqu'à 30 jours après chaque publication"))
         place = places.get((platform, account_id))
@@ -868,6 +873,13 @@ def _account_blocks(series: Series, csv_paths: dict[int, str], metrics: pd.DataF
         if out:
             blocks[(platform, account_id)] = out
     return blocks
+
+
+def _last_of_month(table: pd.DataFrame) -> np.ndarray:
+    """Rows (sorted by account then day) that are their account's last of a calendar month."""
+    month = (_EPOCH + table["day"].to_numpy()).astype("datetime64[M]").astype(np.int64)
+    key = table["gid"].to_numpy().astype(np.int64) * 100_000 + month
+    return np.r_[key[1:] != key[:-1], True] if len(key) else np.zeros(0, bool)
 
 
 def _iso(day: int) -> str:

@@ -298,8 +298,10 @@ def test_establishment_page_has_its_charts_and_their_data(site: Path) -> None:
     (followers, f_rows), (engagement, e_rows), (distribution, d_rows) = found
     series = read_series(target(site, "etablissements/chu-a/", followers["data-url"]))
     values = {r["date"]: r for r in series}
+    # The table: one row a month, the month's latest weekly value (every snapshot is in the CSV).
     assert [(french_date_to_iso(d), french_number(v)) for d, v in f_rows] == [
-        (d, float(values[d]["followers"])) for d in ("2025-01-01", "2025-01-24", "2025-01-31")]
+        ("2025-01-31", float(values["2025-01-31"]["followers"]))]
+    assert [r["date"] for r in series if r["followers"]] == ["2025-01-01", "2025-01-24", "2025-01-31"]
     assert [(french_date_to_iso(d), french_number(v)) for d, v in e_rows] == [("2025-01-31", 0.133)]
     assert float(values["2025-01-31"]["engagement"]) == 0.133
     assert "1\u202f000 à 1\u202f200 abonnés" in followers["aria-label"]
@@ -339,3 +341,10 @@ def test_everything_is_served_by_the_site_itself(site: Path) -> None:
         assert "assets/charts.js" in page
     for spec in (site / "assets" / "generated" / "charts").glob("*.json"):
         assert "http" not in spec.read_text()
+
+
+def test_chart_tables_keep_each_accounts_last_weekly_row_of_a_month() -> None:
+    days = ["2025-01-05", "2025-01-26", "2025-02-02", "2025-01-26", "2025-03-02", "2025-03-09"]
+    table = pd.DataFrame({"gid": [0, 0, 0, 1, 1, 1], "day": [
+        (np.datetime64(d) - np.datetime64("1970-01-01")).astype(int) for d in days]})
+    assert list(charts._last_of_month(table)) == [False, True, True, True, False, True]
