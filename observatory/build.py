@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -210,7 +211,7 @@ def write_data_files(root: Path, registry: Registry, figures: pd.DataFrame, metr
         "classements": ("Classements : une ligne par compte classé et par classement",
                         opendata.boards_table(boards)),
     }, root / "schema")
-    opendata.copy_snapshots(root / "data", out / "releves")
+    shutil.rmtree(out / "releves", ignore_errors=True)  # raw snapshots: linked, no longer copied
     return listing
 
 

@@ -99,12 +99,3 @@ def boards_table(boards: list[dict[str, Any]]) -> pd.DataFrame:
     columns = ["classement", "reseau", "mesure", "date", "rank", "rank_change", "entity", "handle", "value",
                "na_reason", "size_class", "few_posts", "dormant"]
     return pd.DataFrame(rows, columns=columns)
-
-
-def copy_snapshots(data_dir: Path, out_dir: Path) -> None:
-    """The raw snapshot files as collected (CSV, one per platform and month)."""
-    source = data_dir / "snapshots"
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    if source.exists():
-        shutil.copytree(source, out_dir, ignore=shutil.ignore_patterns(".*", "*.json"))

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from observatory import PROJECT_URL
 from observatory.boardpages import measures_section
 from observatory.studylinks import studies_section
 from observatory.textfmt import link, md
@@ -239,8 +240,11 @@ def opendata_markdown(listing: list[dict[str, Any]]) -> str:
             "Le format des fiches du registre est publié en JSON Schema : "
             "[établissement](establishment.schema.json), [compte de référence](benchmark.schema.json) ; "
             "voir aussi le [dictionnaire des champs](format.md).", "",
-            "Les relevés bruts de la collecte (un fichier CSV par réseau et par mois, tels qu'ils sont "
-            "versionnés dans le dépôt, dans `data/snapshots/`) sont publiés dans le dossier "
-            "`releves/` de ce site, sous la même licence. Leur définition est donnée dans la "
-            "[méthodologie](../methodologie.md).", ""]
+            "Les relevés bruts de la collecte (un fichier CSV par réseau et par mois) sont versionnés "
+            f"dans le dépôt, dossier [`data/snapshots/`]({PROJECT_URL}/tree/main/data/snapshots), sous "
+            "la même licence ; leur définition est donnée dans la [méthodologie](../methodologie.md). "
+            "Ils ne sont pas recopiés sur ce site : à l'échelle nationale (quelque 3 000 établissements, "
+            "deux ans de relevés quotidiens), ils pèsent près d'un gigaoctet. Pour chaque compte, la "
+            "série des abonnés (chaque relevé) et de l'engagement (chaque semaine) se télécharge en "
+            "CSV depuis sa fiche.", ""]
     return "\n".join(out)

@@ -10,7 +10,7 @@ import pytest
 from test_metrics import ACCOUNTS, POSTS
 from test_site import make_project
 
-from observatory import store
+from observatory import PROJECT_URL, store
 from observatory.build import build_site
 
 
@@ -97,7 +97,7 @@ def test_page_data_yaml_is_written(site: Path) -> None:
     assert followers == 1200 and pd.notna(followers)
 
 
-def test_metrics_and_raw_snapshots_are_downloadable(site: Path) -> None:
+def test_metrics_are_downloadable_and_raw_snapshots_linked(site: Path) -> None:
     import json
 
     measures = json.loads((site / "donnees" / "mesures.json").read_text())
@@ -105,4 +105,7 @@ def test_metrics_and_raw_snapshots_are_downloadable(site: Path) -> None:
     assert chu_a["followers"] == 1200 and chu_a["growth_90_na"].startswith("historique insuffisant")
     boards = json.loads((site / "donnees" / "classements.json").read_text())
     assert {"classement": "bluesky-followers", "entity": "chu-a", "rank": 1}.items() <= boards[0].items()
-    assert (site / "donnees" / "releves" / "accounts" / "bluesky" / "2025-01.csv").exists()
+    # Raw snapshots stay in the repository (about 1 GB at national scale): linked, not copied.
+    assert not (site / "donnees" / "releves").exists()
+    listing = (site / "donnees" / "index.html").read_text()
+    assert f'href="{PROJECT_URL}/tree/main/data/snapshots"' in listing
