@@ -295,13 +295,14 @@ class Context:
     summaries: dict[str, dict[str, Any]]
     # Chart blocks (raw HTML) per (platform, account id), for pages at <folder>/<slug>/.
     charts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    _history: pd.DataFrame | None = None
+    _history: dict[str, pd.DataFrame] = field(default_factory=dict)
 
-    @property
-    def history(self) -> pd.DataFrame:
-        if self._history is None:
-            self._history = store.load_accounts(self.root / "data")
-        return self._history
+    def history(self, platform: str) -> pd.DataFrame:
+        """A platform's snapshots, read on first use: only the networks a study cites are read
+        (the whole store is about 1 GB at national scale)."""
+        if platform not in self._history:
+            self._history[platform] = store.load_accounts(self.root / "data", platforms=[platform])
+        return self._history[platform]
 
 
 def _entity_link(entity: Entity, prefix: str = "../") -> str:
@@ -375,8 +376,8 @@ def _abonnes(ctx: Context, entity: Entity, platforms: list[str]) -> list[str]:
             rows.append(((0 if day else 1, day, platform),
                          [label, md(date_fr(day)) if day else "non datée", md(pagedata.figure_value(figure)),
                           f"chiffre publié : {source}"]))
-        history = ctx.history
-        history = history[(history["entity"] == entity.id) & (history["platform"] == platform)]
+        history = ctx.history(platform)
+        history = history[history["entity"] == entity.id]
         for account_id in dict.fromkeys(history["account_id"].astype(str)):
             charts += [block for block in ctx.charts.get((platform, account_id), [])
                        if 'data-kind="followers"' in block]
