@@ -39,6 +39,19 @@ timings["total"] = time.perf_counter() - started
 print(json.dumps(timings))
 """
 
+# The same pipeline under pyinstrument (timings inflated by the sampling; for where, not how long).
+PROFILED = """
+import sys
+from pathlib import Path
+from pyinstrument import Profiler
+from observatory.build import generate
+profiler = Profiler(interval=0.005)
+profiler.start()
+generate(Path(sys.argv[1]))
+profiler.stop()
+Path(sys.argv[2]).write_text(profiler.output_text(show_all=False), encoding="utf-8")
+"""
+
 
 def _tree(pid: int) -> list[int]:
     """pid and its descendants (Linux /proc)."""
@@ -105,10 +118,15 @@ def make_project(folder: Path, establishments: int, days: int) -> dict:
     return {"generation_s": time.perf_counter() - started, "summary": out.stdout.strip()}
 
 
-def measure(establishments: int, days: int, keep: bool) -> dict:
+def measure(establishments: int, days: int, keep: bool, profile: Path | None = None) -> dict:
     folder = Path(tempfile.mkdtemp(prefix=f"observatoire-bench-{establishments}-"))
     try:
         info = make_project(folder, establishments, days)
+        if profile:  # first, on its own: the measured run below starts from the same state
+            profile.mkdir(parents=True, exist_ok=True)
+            report = profile / f"pipeline-{establishments}.txt"
+            run([PYTHON, "-c", PROFILED, str(folder), str(report.resolve())], folder)
+            print(f"profil de la chaîne : {report}", file=sys.stderr)
         pipeline_s, pipeline_mb, out = run([PYTHON, "-c", PIPELINE, str(folder)], folder)
         stages = json.loads(out.strip().splitlines()[-1])
         mkdocs = [PYTHON, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", "site"]
@@ -163,9 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", help="plusieurs tailles séparées par des virgules (linéarité)")
     parser.add_argument("--days", type=int, default=365, help="jours de relevés quotidiens")
     parser.add_argument("--keep", action="store_true", help="conserver le projet généré")
+    parser.add_argument("--profile", type=Path, metavar="DOSSIER",
+                        help="profiler aussi la chaîne (pyinstrument) et écrire le rapport dans DOSSIER")
     args = parser.parse_args(argv)
     scales = [int(s) for s in args.scales.split(",")] if args.scales else [args.establishments]
-    results = [measure(n, args.days, args.keep) for n in scales]
+    results = [measure(n, args.days, args.keep, args.profile) for n in scales]
     print(table(results))
     for r in results:
         print(f"{r['establishments']} : plus grande page {r['largest']}")
