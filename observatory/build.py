@@ -67,21 +67,6 @@ def compute_metrics(data_dir: Path, registry: Registry,
     return metrics.with_ranks(current, metrics.with_ranks(previous, None) if not previous.empty else None)
 
 
-def write_board_pages(docs_dir: Path, boards: list[dict], audience: dict,
-                      blocks: dict[str, str] | None = None) -> None:
-    """`blocks`: chart block per board id, and "index" for the index (charts.write_charts)."""
-    folder = docs_dir / "classements"
-    folder.mkdir(parents=True, exist_ok=True)
-    blocks = blocks or {}
-    wanted = {folder / f"{b['id']}.md": boardpages.board_markdown(b, blocks.get(b["id"], "")) for b in boards}
-    wanted[folder / "audience.md"] = boardpages.board_markdown(audience, blocks.get("audience", ""))
-    wanted[folder / "index.md"] = boardpages.boards_index_markdown(boards, audience, blocks.get("index", ""))
-    for stale in set(folder.glob("*.md")) - set(wanted):
-        stale.unlink()
-    for path, text in wanted.items():
-        pages.write_if_changed(path, text)
-
-
 def write_page_data(out_dir: Path, boards: list[dict], summaries: dict[str, dict]) -> None:
     """The page data as YAML files (one per leaderboard, one per establishment), downloadable.
     Only .yml files are touched: other stages write beside them, possibly at the same time."""
@@ -175,7 +160,7 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
     with stages.stage("graphiques"):
         chart_blocks = charts.write_charts(root, registry, *snapshots, metrics_frame, boards + [audience])
     with stages.stage("pages"):
-        write_board_pages(docs, boards, audience, chart_blocks.boards)
+        boardpages.write_board_pages(docs, boards, audience, chart_blocks.boards)
         studies = casestudies.write_studies(root, registry, figures, summaries, audience,
                                             chart_blocks.accounts)  # case studies, with charts
         entity_pages = pagedata.entity_pages(registry, figures, summaries)

@@ -11,11 +11,15 @@
   }
 
   function sortBy(table, index, button) {
-    const body = table.tBodies[0];
     const header = button.closest("th");
     const ascending = header.getAttribute("aria-sort") !== "ascending";
     table.querySelectorAll("th[aria-sort]").forEach((th) => th.removeAttribute("aria-sort"));
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    sortRows(table, index, ascending);
+  }
+
+  function sortRows(table, index, ascending) {
+    const body = table.tBodies[0];
     const rows = Array.from(body.rows);
     rows.sort((a, b) => {
       const x = cellValue(a, index), y = cellValue(b, index);
@@ -66,20 +70,133 @@
     });
   }
 
-  function applyFilters(form) {
-    const table = document.getElementById(form.dataset.table);
-    if (!table) return;
-    const wanted = {};
-    form.querySelectorAll("select[data-filter]").forEach((s) => { wanted[s.dataset.filter] = s.value; });
+  // Paginated boards: with a filter set, the rows of every page come from the board's JSON
+  // (boardpages.board_rows_json), fetched once from the site itself; the page's own rows are
+  // put back when the filters are cleared. Without that file, the filters act on the page.
+  const boardData = {};
+
+  function loadRows(url) {
+    if (!boardData[url]) {
+      boardData[url] = fetch(url, { credentials: "same-origin" }).then((response) => {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      });
+      boardData[url].catch(() => { delete boardData[url]; });
+    }
+    return boardData[url];
+  }
+
+  function textCell(row, text, sort) {
+    const cell = row.insertCell();
+    if (sort !== undefined) cell.setAttribute("data-sort", sort === null ? "" : String(sort));
+    if (text !== undefined) cell.textContent = text;
+    return cell;
+  }
+
+  function span(parent, className, title, text) {
+    const element = document.createElement("span");
+    if (className) element.className = className;
+    if (title !== null) element.title = title;
+    element.textContent = text;
+    parent.appendChild(element);
+  }
+
+  // The same row as boardpages._row_html, built as text nodes (never parsed as HTML).
+  function rowElement(data, item, links) {
+    const [rank, change, entity, name, category, region, size, fourth, value, shown, flags] = item;
+    const row = document.createElement("tr");
+    row.dataset.category = category;
+    row.dataset.region = region;
+    row.dataset.size = size;
+    textCell(row, rank === null ? "—" : String(rank), rank);
+    const changeCell = textCell(row, undefined, change);
+    if (change === null) span(changeCell, "", "pas de rang à la période précédente", "—");
+    else if (change > 0) span(changeCell, "obs-up", change + " place(s) gagnée(s)", "▲ " + change);
+    else if (change < 0) span(changeCell, "obs-down", -change + " place(s) perdue(s)", "▼ " + -change);
+    else span(changeCell, "", "rang inchangé", "=");
+    const link = document.createElement("a");
+    link.setAttribute("href", links + entity + "/");
+    link.textContent = name;
+    textCell(row).appendChild(link);
+    textCell(row, data.categories[category] || "—");
+    textCell(row, region || "—");
+    textCell(row, fourth);
+    const valueCell = textCell(row, value === null ? undefined : shown, value);
+    if (value === null) {
+      span(valueCell, "obs-na", shown, "n/a");
+      span(valueCell, "obs-sr", null, " : " + shown);
+    }
+    const mentions = data.mentions.filter((_text, bit) => flags & (1 << bit));
+    textCell(row, mentions.join("; ") || "—");
+    return row;
+  }
+
+  function replaceRows(table, rows) {
+    const body = table.tBodies[0];
+    body.replaceChildren(...rows);
+    const sorted = table.querySelector("th[aria-sort]");
+    if (sorted) sortRows(table, sorted.cellIndex, sorted.getAttribute("aria-sort") === "ascending");
+  }
+
+  function showCount(form, text) {
+    const count = form.querySelector(".obs-count");
+    if (count) count.textContent = text;
+  }
+
+  // While the rows of every page are shown, the page's rank range and pagination do not apply.
+  function showPaging(table, visible) {
+    const scope = table.closest("article") || document;
+    scope.querySelectorAll(".obs-range, .obs-pages").forEach((element) => { element.hidden = !visible; });
+  }
+
+  function filterPage(form, table, wanted, note) {
+    const rows = Array.from(table.tBodies[0].rows);
     let shown = 0;
-    Array.from(table.tBodies[0].rows).forEach((row) => {
+    rows.forEach((row) => {
       const visible = Object.keys(wanted).every((key) => !wanted[key] || row.dataset[key] === wanted[key]);
       row.hidden = !visible;
       if (visible) shown += 1;
     });
     rankSelection(table, Object.values(wanted).some((v) => v));
-    const count = form.querySelector(".obs-count");
-    if (count) count.textContent = shown + " ligne(s) affichée(s) sur " + table.tBodies[0].rows.length;
+    const total = form.dataset.total || rows.length;
+    showCount(form, shown + " ligne(s) affichée(s) sur " + total + note);
+  }
+
+  function applyFilters(form) {
+    const table = document.getElementById(form.dataset.table);
+    if (!table) return;
+    const wanted = {};
+    form.querySelectorAll("select[data-filter]").forEach((s) => { wanted[s.dataset.filter] = s.value; });
+    if (!table.obsPageRows) table.obsPageRows = Array.from(table.tBodies[0].rows);
+    const request = (form.obsRequest || 0) + 1;  // a later change supersedes a pending fetch
+    form.obsRequest = request;
+    const filtered = Object.values(wanted).some((v) => v);
+    if (!form.dataset.rows || !filtered) {
+      table.removeAttribute("aria-busy");
+      if (form.dataset.rows) replaceRows(table, table.obsPageRows);
+      showPaging(table, true);
+      filterPage(form, table, wanted, "");
+      return;
+    }
+    showCount(form, "Chargement du classement complet…");
+    table.setAttribute("aria-busy", "true");
+    const keys = { category: 4, region: 5, size: 6 };
+    loadRows(new URL(form.dataset.rows, document.baseURI).href).then((data) => {
+      if (form.obsRequest !== request) return;
+      table.removeAttribute("aria-busy");
+      const matching = data.rows.filter((item) =>
+        Object.keys(wanted).every((key) => !wanted[key] || item[keys[key]] === wanted[key]));
+      replaceRows(table, matching.map((item) => rowElement(data, item, table.dataset.links)));
+      showPaging(table, false);
+      rankSelection(table, true);
+      showCount(form, matching.length + " ligne(s) affichée(s) sur " + data.rows.length);
+    }).catch(() => {
+      if (form.obsRequest !== request) return;
+      table.removeAttribute("aria-busy");
+      replaceRows(table, table.obsPageRows);
+      showPaging(table, true);
+      filterPage(form, table, wanted, " (classement complet indisponible : filtre limité à cette page)");
+    });
   }
 
   function init() {
