@@ -762,7 +762,8 @@ def chart_block(kind: str, spec_url: str, data_url: str, title: str, summary: st
 def _block(kind: str, spec_url: str, data_url: str, title: str, summary: str, headers: Sequence[str],
            body: str, params: dict[str, str] | None, note: str) -> str:
     """chart_block with the table's rows already in HTML (escaped by the caller)."""
-    attrs = [("class", "obs-chart"), ("data-kind", kind), ("data-spec", spec_url), ("data-url", data_url)]
+    attrs = [("class", "obs-chart"), ("data-kind", kind), ("data-spec", spec_url), ("data-url", data_url),
+             ("data-search-exclude", "")]  # the summary is long and not what a reader searches for
     if params:
         values = {f"obs_{name}": value for name, value in params.items()}
         attrs.append(("data-params", json.dumps(values, ensure_ascii=False)))
