@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from observatory import PROJECT_URL
-from observatory.boardpages import measures_section
+from observatory.boardpages import NOT_SEARCHED, measures_section
 from observatory.studylinks import studies_section
 from observatory.textfmt import link, md
 
@@ -230,12 +230,7 @@ def opendata_markdown(listing: list[dict[str, Any]]) -> str:
            "[Licence Ouverte 2.0](https://www.etalab.gouv.fr/licence-ouverte-open-licence/) : "
            "vous pouvez les réutiliser librement, y compris commercialement, en citant "
            "l'observatoire comme source.", "",
-           "| Jeu de données | Lignes | CSV | JSON |", "|---|---|---|---|"]
-    for d in listing:
-        out.append(f"| {md(d['title'])} | {d['rows']} | [{d['name']}.csv]({d['name']}.csv) "
-                   f"({size(d['csv_bytes'])}) | [{d['name']}.json]({d['name']}.json) "
-                   f"({size(d['json_bytes'])}) |")
-    out += ["", "Le fichier [datapackage.json](datapackage.json) décrit chaque jeu de données et ses "
+           "Le fichier [datapackage.json](datapackage.json) décrit chaque jeu de données et ses "
             "colonnes (format [Frictionless Data](https://specs.frictionlessdata.io/data-package/)). "
             "Le format des fiches du registre est publié en JSON Schema : "
             "[établissement](establishment.schema.json), [compte de référence](benchmark.schema.json) ; "
@@ -246,5 +241,11 @@ def opendata_markdown(listing: list[dict[str, Any]]) -> str:
             "Ils ne sont pas recopiés sur ce site : à l'échelle nationale (quelque 3 000 établissements, "
             "deux ans de relevés quotidiens), ils pèsent près d'un gigaoctet. Pour chaque compte, la "
             "série des abonnés (chaque relevé) et de l'engagement (chaque semaine) se télécharge en "
-            "CSV depuis sa fiche.", ""]
-    return "\n".join(out)
+            "CSV depuis sa fiche.", "",
+            f"## Fichiers à télécharger {NOT_SEARCHED}", "",  # names and sizes are not searched
+            "| Jeu de données | Lignes | CSV | JSON |", "|---|---|---|---|"]
+    for d in listing:
+        out.append(f"| {md(d['title'])} | {d['rows']} | [{d['name']}.csv]({d['name']}.csv) "
+                   f"({size(d['csv_bytes'])}) | [{d['name']}.json]({d['name']}.json) "
+                   f"({size(d['json_bytes'])}) |")
+    return "\n".join(out) + "\n"

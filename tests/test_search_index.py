@@ -55,3 +55,9 @@ def test_establishment_pages_index_names_and_places_not_tables(index: list[dict[
     assert not re.search(r"\d+ relevés du", everything)  # summary of a follower chart
     assert not [e for e in index if "#dernieres-mesures" in e["location"]]
     assert entries(index, "methodologie/") and entries(index, "contribuer/")
+
+
+def test_open_data_page_is_found_but_not_its_file_listing(index: list[dict[str, str]]) -> None:
+    page = entries(index, "donnees/")
+    assert page[0]["title"] == "Données ouvertes" and "Licence Ouverte" in " ".join(e["text"] for e in page)
+    assert not [e for e in page if "etablissements.csv" in e["text"] or "Jeu de données" in e["text"]]
