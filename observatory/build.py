@@ -34,6 +34,7 @@ from observatory import (
     opendata,
     pagedata,
     pages,
+    progress,
     store,
     worked_example,
 )
@@ -244,4 +245,11 @@ def build_site(root: Path, serve: bool = False, strict: bool = True,
             command.append("--strict")
     # Material prints an end-of-life banner on every run; the build must print no warning.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run([sys.executable, "-m", "mkdocs", *command], cwd=root, env=env).returncode
+    if serve:
+        return subprocess.run([sys.executable, "-m", "mkdocs", *command], cwd=root, env=env).returncode
+    expected = sum(1 for _ in (root / "docs").rglob("*.md"))
+    finish = progress.watch_pages(root / "site", expected)  # MkDocs is silent for minutes at scale
+    try:
+        return subprocess.run([sys.executable, "-m", "mkdocs", *command], cwd=root, env=env).returncode
+    finally:
+        finish()
