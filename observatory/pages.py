@@ -135,9 +135,11 @@ def entity_markdown(page: dict[str, Any]) -> str:
         out += [f"*{md(page['note'])}*", ""]
     out += ["## Comptes", ""] + _accounts(page)
     out += measures_section(page.get("measures"), page.get("charts"))  # charts: set by build.generate
-    out += ["## Chiffres publiés", ""] + _figures(page)
+    # Repeated boilerplate (no figure yet; sources, mostly the registry's) is not indexed: at
+    # 3,000 establishments it was a third of the search index. Quotes of figures stay indexed.
+    out += [f"## Chiffres publiés{'' if page['figures'] else ' ' + NOT_SEARCHED}", ""] + _figures(page)
     out += studies_section(page.get("case_studies"), page["path"])  # set by casestudies.attach
-    out += ["## Sources", ""] + [f"- {source_text(s)}" for s in page["sources"]] + [""]
+    out += [f"## Sources {NOT_SEARCHED}", ""] + [f"- {source_text(s)}" for s in page["sources"]] + [""]
     out += [f'[Proposer une correction]({page["edit_url"]}){{ .md-button }}', ""]
     return "\n".join(out)
 
@@ -148,7 +150,9 @@ def directory_markdown(data: dict[str, Any]) -> str:
            "# Annuaire des établissements", "",
            f"L'observatoire suit **{total} établissements**. "
            + ", ".join(f"{c['count']} {md(c['category'])}" for c in data["by_category"]) + ".",
-           "", "| Établissement | Catégorie | Région | Commune | Réseaux | Chiffres archivés |",
+           # Names and places are indexed on each establishment's page, not twice.
+           "", f"## Liste des établissements {NOT_SEARCHED}", "",
+           "| Établissement | Catégorie | Région | Commune | Réseaux | Chiffres archivés |",
            "|---|---|---|---|---|---|"]
     for row in data["establishments"]:
         out.append(_directory_row(row, "etablissements/index.md"))

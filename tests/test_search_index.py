@@ -61,3 +61,12 @@ def test_open_data_page_is_found_but_not_its_file_listing(index: list[dict[str, 
     page = entries(index, "donnees/")
     assert page[0]["title"] == "Données ouvertes" and "Licence Ouverte" in " ".join(e["text"] for e in page)
     assert not [e for e in page if "etablissements.csv" in e["text"] or "Jeu de données" in e["text"]]
+
+
+def test_repeated_boilerplate_and_the_directory_listing_are_not_indexed(index: list[dict[str, str]]) -> None:
+    everything = json.dumps(index, ensure_ascii=False)
+    assert "Aucun chiffre publié" not in everything
+    assert "Données fictives générées pour les tests" not in everything  # every page's source
+    directory = [e for e in index if re.fullmatch(r"etablissements/(#.*)?", e["location"])]
+    assert directory and directory[0]["title"] == "Annuaire des établissements"
+    assert "Fictif 0001" not in " ".join(e["text"] for e in directory)
