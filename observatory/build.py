@@ -44,6 +44,9 @@ from observatory.spec import ACCOUNT, BENCHMARK, ESTABLISHMENT, SOURCE
 from observatory.yamlio import dump_canonical
 
 T = TypeVar("T")
+# What the build writes under docs/ (git-ignored): copies of docs/ for a synthetic site leave them out.
+GENERATED_DOCS = ("index.md", "etablissements", "references", "annuaire", "classements", "donnees",
+                  "etudes", "secteurs", "generated")
 RANK_CHANGE_DAYS = 7  # "previous period" for rank changes
 
 FORMAT_SECTIONS = [

@@ -71,7 +71,7 @@ from observatory.registry import Entity, Registry, RegistryError
 from observatory.spec import SLUG_PATTERN
 from observatory.textfmt import date_fr, link, md, number
 from observatory.validate import Problem, valid_date
-from observatory.vocab import FIGURE_METRICS, FIGURE_PLATFORMS, PLATFORMS, SECTORS, THEMES
+from observatory.vocab import FIGURE_METRICS, FIGURE_PLATFORMS, PLATFORMS, REGIONS, SECTORS, THEMES
 from observatory.yamlio import Located, YamlSyntaxError, parse_located
 
 SOURCES_DIR = "etudes"  # under data/
@@ -654,6 +654,9 @@ def grouped_markdown(studies: list[Study], title: str, intro: str, groups: dict[
     return "\n".join(out)
 
 
+MAX_LISTED = 200  # more establishments than this in a sector: listed by region, not one by one
+
+
 def sector_board(audience: dict[str, Any], sector: str) -> dict[str, Any]:
     """The audience leaderboard restricted to one sector, ranked within it."""
     rows = [dict(r) for r in audience["rows"] if r.get("category") == sector]
@@ -679,7 +682,16 @@ def sector_markdown(sector: str, studies: list[Study], registry: Registry, audie
     board = sector_board(audience, sector)
     if board["rows"]:
         # Raw HTML links are not rewritten by the renderer: the page lives at secteurs/<code>/.
-        out += boardpages.board_table(board, "../../etablissements/")
+        # The top only: a sector holds up to a thousand establishments at national scale.
+        top = board["rows"][:boardpages.ROWS_PER_PAGE]
+        note = (f" — les {len(top)} premiers sur {len(board['rows'])}" if len(top) < len(board["rows"])
+                else "")
+        out += boardpages.board_table(board, "../../etablissements/", rows=top, caption_note=note)
+        if len(top) < len(board["rows"]):
+            out += [f"Ce tableau montre les {len(top)} premiers des {len(board['rows'])} établissements "
+                    "du secteur. Le classement complet est la page "
+                    "[Audience tous réseaux](../classements/audience.md), où le filtre « Catégorie » "
+                    "retient ce secteur.", ""]
     else:
         out += ['!!! info "Pas encore de mesures"',
                 "    La collecte n'a encore enregistré aucun relevé pour les établissements de ce secteur : "
@@ -689,6 +701,15 @@ def sector_markdown(sector: str, studies: list[Study], registry: Registry, audie
     out += [_study_item(s, f"../{PAGES_DIR}/") for s in chosen] or ["Aucune étude de cas pour ce secteur "
                                                                    "pour l'instant."]
     out += ["", "## Établissements du secteur", ""]
+    if len(members) > MAX_LISTED:  # by region, each linked to the directory page of the region
+        out += ["Par région (la page de chaque région de l'annuaire indique le secteur de chaque "
+                "établissement) :", ""]
+        counts = pd.Series([e.region or "" for e in members]).value_counts()
+        out += [f"- [{md(region)}](../{pagedata.region_page_path(region)}) : {counts[region]} établissement"
+                + ("s" if counts[region] > 1 else "") for region in REGIONS if region in counts]
+        if "" in counts:
+            out.append(f"- [{md(pagedata.NO_REGION)}](../{pagedata.region_page_path(None)}) : {counts['']}")
+        return "\n".join(out + [""])
     out += [f"- {_entity_link(e)}" + (f" ({md(e.region)})" if e.region else "") for e in members] or [
         "Aucun établissement de ce secteur n'est encore dans l'annuaire."]
     return "\n".join(out + [""])

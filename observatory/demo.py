@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from observatory import synthetic
-from observatory.build import generate
+from observatory.build import GENERATED_DOCS, generate
 
 BANNER = ('!!! danger "Données fictives — démonstration"\n'
           "    Cette version du site est construite à partir de données **générées au hasard** "
@@ -42,9 +42,7 @@ def make_demo(root: Path, folder: Path, establishments: int = 300, days: int = 3
     """Lay out a project in `folder` (site sources + synthetic data) and write its pages."""
     shutil.copy(root / "mkdocs.yml", folder / "mkdocs.yml")
     shutil.copytree(root / "schema", folder / "schema")
-    shutil.copytree(root / "docs", folder / "docs", ignore=shutil.ignore_patterns(
-        "etablissements", "references", "donnees", "classements", "generated", "etudes", "secteurs",
-        "index.md"))
+    shutil.copytree(root / "docs", folder / "docs", ignore=shutil.ignore_patterns(*GENERATED_DOCS))
     synthetic.generate(folder, establishments=establishments, days=days)
     generate(folder, verbose=True)
     add_banner(folder / "docs")

@@ -5,6 +5,8 @@ for the directory, which pages.py turns into Markdown."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 import pandas as pd
@@ -19,6 +21,7 @@ from observatory.vocab import (
     FIGURE_METRICS,
     FIGURE_PLATFORMS,
     PLATFORMS,
+    REGIONS,
     VALUE_QUALIFIERS,
 )
 
@@ -34,6 +37,16 @@ PERCENT_METRICS = {"engagement_percent", "performance_index_percent"}
 def page_path(entity: Entity) -> str:
     """Path of an entity's page, relative to docs/."""
     return f"{'references' if entity.is_benchmark else 'etablissements'}/{entity.id}.md"
+
+
+NO_REGION = "Région non renseignée"
+
+
+def region_page_path(region: str | None, page: int = 1) -> str:
+    """Path of a region's directory page, relative to docs/ (ASCII: stable, portable URLs)."""
+    ascii_name = unicodedata.normalize("NFKD", region or NO_REGION).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return f"annuaire/{slug}{'' if page == 1 else f'-{page}'}.md"
 
 
 def edit_url(entity: Entity) -> str:
@@ -146,8 +159,14 @@ def directory_page(registry: Registry, figures: pd.DataFrame) -> dict[str, Any]:
 
     establishments = sorted(registry.establishments, key=lambda e: e.name.casefold())
     counts = pd.Series([e.category for e in establishments]).value_counts()
+    by_region: dict[str, list[dict[str, Any]]] = {}
+    for e in establishments:
+        by_region.setdefault(e.region or "", []).append(row(e))
+    order = [r for r in REGIONS if r in by_region] + ([""] if "" in by_region else [])
     return {
         "establishments": [row(e) for e in establishments],
+        "regions": [{"region": r or NO_REGION, "path": region_page_path(r), "rows": by_region[r]}
+                    for r in order],
         "benchmarks": [row(e) for e in sorted(registry.benchmarks, key=lambda e: e.name)],
         "by_category": [{"category": CATEGORIES[c], "count": int(counts.get(c, 0))}
                         for c in CATEGORIES if counts.get(c, 0)],

@@ -144,18 +144,22 @@ def entity_markdown(page: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+DIRECTORY_ROWS = 250  # establishments per directory page: about 60 KB of HTML
+
+
 def directory_markdown(data: dict[str, Any]) -> str:
+    """The directory's front page: counts and one link per region (3,000 rows would not fit a
+    page), then the reference accounts."""
     total = len(data["establishments"])
     out = [_front_matter("Annuaire des établissements", "Tous les établissements suivis"),
            "# Annuaire des établissements", "",
            f"L'observatoire suit **{total} établissements**. "
-           + ", ".join(f"{c['count']} {md(c['category'])}" for c in data["by_category"]) + ".",
-           # Names and places are indexed on each establishment's page, not twice.
-           "", f"## Liste des établissements {NOT_SEARCHED}", "",
-           "| Établissement | Catégorie | Région | Commune | Réseaux | Chiffres archivés |",
-           "|---|---|---|---|---|---|"]
-    for row in data["establishments"]:
-        out.append(_directory_row(row, "etablissements/index.md"))
+           + ", ".join(f"{c['count']} {md(c['category'])}" for c in data["by_category"]) + ".", "",
+           "Pour trouver un établissement par son nom ou sa commune, utilisez la recherche du site ; "
+           "l'annuaire les liste par région.", "",
+           "| Région | Établissements |", "|---|---|"]
+    out += [f"| [{md(r['region'])}]({_rel('etablissements/index.md', r['path'])}) | {len(r['rows'])} |"
+            for r in data["regions"]]
     out += ["", "## Comptes de référence", "",
             "Ces comptes ne sont pas des établissements de santé : ils servent de point de "
             "comparaison et ne sont jamais classés.", "",
@@ -164,8 +168,33 @@ def directory_markdown(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def region_pages(region: dict[str, Any]) -> dict[str, str]:
+    """A region's establishments, DIRECTORY_ROWS a page: path (relative to docs/) -> Markdown."""
+    rows, name = region["rows"], region["region"]
+    count = max(1, -(-len(rows) // DIRECTORY_ROWS))
+    paths = [region["path"]] + [region["path"].replace(".md", f"-{n}.md") for n in range(2, count + 1)]
+    out = {}
+    plural = "s" if len(rows) > 1 else ""
+    for n, path in enumerate(paths, start=1):
+        part = rows[(n - 1) * DIRECTORY_ROWS:n * DIRECTORY_ROWS]
+        title = f"Annuaire : {name}" + (f" (page {n} sur {count})" if count > 1 else "")
+        lines = [_front_matter(title, f"Établissements suivis : {name}"), f"# {md(title)}", "",
+                 f"{len(rows)} établissement{plural} suivi{plural}"
+                 f" dans cette région. [Toutes les régions]({_rel(path, 'etablissements/index.md')}).", ""]
+        if count > 1:
+            lines += [" · ".join(f"page {k}" if k == n else f"[page {k}]({_rel(path, p)})"
+                                 for k, p in enumerate(paths, start=1)), ""]
+        # Names and places are indexed on each establishment's page, not twice.
+        lines += [f"## Établissements {NOT_SEARCHED}", "",
+                  "| Établissement | Catégorie | Région | Commune | Réseaux | Chiffres archivés |",
+                  "|---|---|---|---|---|---|"]
+        lines += [_directory_row(row, path) for row in part]
+        out[path] = "\n".join(lines) + "\n"
+    return out
+
+
 def _directory_row(row: dict[str, Any], from_path: str) -> str:
-    target = _rel(from_path, row["path"]).replace("../etablissements/", "")
+    target = _rel(from_path, row["path"])
     return (f"| [{md(row['name'])}]({target}) | {md(row['category'])} | {md(row['region'] or '—')} | "
             f"{md(row['city'] or '—')} | {md(', '.join(row['platforms']) or '—')} | {row['figures']} |")
 
@@ -176,7 +205,9 @@ def write_pages(docs_dir: Path, entity_pages: list[dict[str, Any]], directory: d
     Unchanged files are left alone, so that a live preview reloads only what changed."""
     wanted = {docs_dir / page["path"]: entity_markdown(page) for page in entity_pages}
     wanted[docs_dir / "etablissements" / "index.md"] = directory_markdown(directory)
-    for folder in ("etablissements", "references"):
+    for region in directory["regions"]:
+        wanted.update({docs_dir / path: text for path, text in region_pages(region).items()})
+    for folder in ("etablissements", "references", "annuaire"):
         (docs_dir / folder).mkdir(parents=True, exist_ok=True)
         for stale in set((docs_dir / folder).glob("*.md")) - set(wanted):
             stale.unlink()

@@ -25,6 +25,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from observatory.build import GENERATED_DOCS  # noqa: E402  (the repository, wherever it is run from)
+
 PYTHON = sys.executable
 ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
 
@@ -108,9 +111,7 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
 def make_project(folder: Path, establishments: int, days: int) -> dict:
     shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
     shutil.copytree(ROOT / "schema", folder / "schema")
-    shutil.copytree(ROOT / "docs", folder / "docs", ignore=shutil.ignore_patterns(
-        "etablissements", "references", "donnees", "classements", "generated", "etudes", "secteurs",
-        "index.md"))
+    shutil.copytree(ROOT / "docs", folder / "docs", ignore=shutil.ignore_patterns(*GENERATED_DOCS))
     started = time.perf_counter()
     out = subprocess.run([PYTHON, "-m", "observatory.synthetic", str(folder), "--establishments",
                           str(establishments), "--days", str(days)], capture_output=True, text=True,

@@ -366,3 +366,27 @@ def test_follower_charts_drawn_for_the_accounts_are_embedded(tmp_path: Path) -> 
     page = (tmp_path / "docs" / "etudes" / "etude-fictive.md").read_text()
     assert page.count('data-kind="followers">courbe') == 1 and "autre" not in page
     assert page.index("courbe") < page.index("| Date | Abonnés | Origine |")
+
+
+def test_a_large_sector_page_shows_the_top_and_lists_establishments_by_region(tmp_path: Path) -> None:
+    from observatory import synthetic
+
+    synthetic.generate(tmp_path, establishments=800, days=1)
+    registry = load_registry(tmp_path / "data")
+    sector = "ch"
+    members = [e for e in registry.establishments if e.category == sector]
+    assert len(members) > casestudies.MAX_LISTED
+    audience = {"id": "audience", "label": "Audience tous réseaux", "unit": "", "decimals": 0,
+                "benchmarks": [], "rows": [
+                    {"entity": e.id, "name": e.short_name, "category": e.category, "region": e.region,
+                     "value": 1000 + i, "platforms": ["bluesky"], "rank": None, "is_benchmark": False}
+                    for i, e in enumerate(members)]}
+    text = casestudies.sector_markdown(sector, [], registry, audience)
+    table = text[text.index("<table"):text.index("</table>")]
+    assert table.count("<tr") == 1 + casestudies.boardpages.ROWS_PER_PAGE  # header and the top 100
+    assert f"les 100 premiers des {len(members)} établissements" in text
+    assert "](../classements/audience.md)" in text
+    by_region = re.findall(r"^- \[([^\]]+)\]\(\.\./annuaire/[a-z0-9-]+\.md\) : (\d+) établissements?$",
+                           text, re.M)
+    assert sum(int(n) for _, n in by_region) == len(members)
+    assert "](../etablissements/" not in text.split("## Établissements du secteur")[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,8 +55,15 @@ def test_strict_build_has_one_page_per_establishment(tmp_path: Path, capsys: pyt
     site = project / "site"
     for slug in ("chu-fictif", "ch-fictif-0", "ch-fictif-1", "ch-fictif-2"):
         assert (site / "etablissements" / slug / "index.html").exists()
+    # The directory links one page per region (3,000 rows would not fit a page), each listing its
+    # establishments; every establishment is listed once.
     directory = (site / "etablissements" / "index.html").read_text()
-    assert directory.count('href="chu-fictif/"') == 1 and "4 établissements" in directory
+    assert "4 établissements" in directory
+    regions = re.findall(r'href="\.\./annuaire/([^"/]+)/"', directory)
+    assert regions == ["bretagne", "region-non-renseignee"]
+    listed = "".join((site / "annuaire" / r / "index.html").read_text() for r in regions)
+    for slug in ("chu-fictif", "ch-fictif-0", "ch-fictif-1", "ch-fictif-2"):
+        assert listed.count(f'href="../../etablissements/{slug}/"') == 1, slug
     page = (site / "etablissements" / "chu-fictif" / "index.html").read_text()
     assert "plus de 82\u202f000" in page and "Titre fictif" in page and "non vérifié" in page
     assert "https://exemple.org/b" in page
@@ -151,3 +159,18 @@ def test_home_states_coverage_and_freshness(tmp_path: Path) -> None:
         assert f'href="{target}' in home, target
     board_index = (project / "site" / "classements" / "index.html").read_text()
     assert "Pas encore de mesures" in board_index
+
+
+def test_a_large_region_is_split_into_pages_with_links_between_them() -> None:
+    from observatory.pages import DIRECTORY_ROWS, region_pages
+
+    rows = [{"name": f"CH {i:04d}", "path": f"etablissements/ch-{i:04d}.md", "category": "Centre hospitalier",
+             "region": "Île-de-France", "city": None, "platforms": [], "figures": 0}
+            for i in range(DIRECTORY_ROWS * 2 + 1)]
+    pages = region_pages({"region": "Île-de-France", "path": "annuaire/ile-de-france.md", "rows": rows})
+    assert list(pages) == ["annuaire/ile-de-france.md", "annuaire/ile-de-france-2.md",
+                           "annuaire/ile-de-france-3.md"]
+    assert [text.count("](../etablissements/ch-") for text in pages.values()] == [DIRECTORY_ROWS,
+                                                                                 DIRECTORY_ROWS, 1]
+    second = pages["annuaire/ile-de-france-2.md"]
+    assert "(page 2 sur 3)" in second and "[page 1](../annuaire/ile-de-france.md)" in second
