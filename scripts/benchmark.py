@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gzip
 import json
 import os
 import shutil
@@ -143,8 +144,11 @@ def measure(establishments: int, days: int, keep: bool, profile: Path | None = N
             "mkdocs_mb": mkdocs_mb, "bare_s": bare_s, "ratio": (pipeline_s + mkdocs_s) / bare_s,
             "site_mb": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6,
             "pages": len(html), "largest_kb": largest.stat().st_size / 1024,
+            "over_100kb": sum(p.stat().st_size > 100 * 1024 for p in html),
             "largest": str(largest.relative_to(site)),
             "search_index_mb": index.stat().st_size / 1e6 if index.exists() else 0.0,
+            # What a phone downloads: static hosts (GitHub Pages) serve JSON compressed.
+            "search_index_gz_mb": len(gzip.compress(index.read_bytes())) / 1e6 if index.exists() else 0.0,
         }
     finally:
         if keep:
@@ -162,7 +166,9 @@ def table(results: list[dict]) -> str:
             ("mémoire max pipeline (Mo)", "pipeline_mb", "{:.0f}"),
             ("mémoire max MkDocs (Mo)", "mkdocs_mb", "{:.0f}"), ("pages HTML", "pages", "{:d}"),
             ("taille du site (Mo)", "site_mb", "{:.1f}"), ("plus grande page (Ko)", "largest_kb", "{:.1f}"),
-            ("index de recherche (Mo)", "search_index_mb", "{:.2f}")]
+            ("pages de plus de 100 Ko", "over_100kb", "{:d}"),
+            ("index de recherche (Mo)", "search_index_mb", "{:.2f}"),
+            ("index de recherche compressé, gzip (Mo)", "search_index_gz_mb", "{:.2f}")]
     lines = ["| mesure | " + " | ".join(str(r["establishments"]) for r in results) + " |",
              "|---|" + "---|" * len(results)]
     for label, key, fmt in rows:
