@@ -165,10 +165,21 @@ def establishment_links(page: Page, base_url: str) -> list[str]:
     return [m.group(1) for href in hrefs if (m := prefix.match(href))]
 
 
+def region_links(page: Page, base_url: str) -> list[str]:
+    """The directory's links to its region pages, in table order."""
+    hrefs = page.locator("article table a[href]").evaluate_all("links => links.map(a => a.href)")
+    return [href for href in hrefs if re.match(re.escape(base_url) + r"/annuaire/[a-z0-9-]+/$", href)]
+
+
 def test_directory_lists_every_establishment(browser: Browser, base_url: str) -> None:
     watched = open_page(browser, base_url + "/etablissements/", wait_until="load")
     try:
-        slugs = establishment_links(watched.page, base_url)
+        regions = region_links(watched.page, base_url)
+        assert regions
+        slugs = []
+        for url in regions:  # each region page lists its establishments
+            watched.page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+            slugs += establishment_links(watched.page, base_url)
         files = establishment_files()
         assert len(slugs) == len(files)
         assert sorted(slugs) == [f.stem for f in files]
@@ -182,6 +193,8 @@ def test_directory_link_opens_the_establishment_page(browser: Browser, base_url:
     try:
         page = watched.page
         name = yaml.safe_load((ESTABLISHMENTS / "chu-angers.yml").read_text(encoding="utf-8"))["name"]
+        page.locator('article table a[href$="annuaire/pays-de-la-loire/"]').click()
+        page.wait_for_url(base_url + "/annuaire/pays-de-la-loire/", timeout=TIMEOUT_MS)
         page.locator('article table a[href$="chu-angers/"]').click()
         page.wait_for_url(base_url + "/etablissements/chu-angers/", timeout=TIMEOUT_MS)
         heading = page.locator("article h1").first
