@@ -151,9 +151,10 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         if problems:
             raise RegistryError(problems)
         figures = load_figures(figures_path)
-    with stages.stage("métriques"):
+    with stages.stage("chargement des relevés"):
         snapshots = (store.load_accounts(data_dir, columns=store.METRIC_ACCOUNT_COLUMNS),  # also for
                      store.load_posts(data_dir, columns=store.METRIC_POST_COLUMNS))  # the charts
+    with stages.stage("métriques"):
         metrics_frame = compute_metrics(data_dir, registry, snapshots)
     with stages.stage("classements et données de pages"):
         summaries = leaderboards.entity_summaries(metrics_frame, registry)
