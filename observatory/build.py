@@ -5,6 +5,7 @@ the site builds the same with Zensical."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -41,7 +42,7 @@ from observatory import (
 from observatory.figures import load_figures, validate_figures
 from observatory.registry import Registry, RegistryError, load_registry
 from observatory.spec import ACCOUNT, BENCHMARK, ESTABLISHMENT, SOURCE
-from observatory.yamlio import dump_canonical
+from observatory.yamlio import dump_data
 
 T = TypeVar("T")
 # What the build writes under docs/ (git-ignored): copies of docs/ for a synthetic site leave them out.
@@ -81,7 +82,7 @@ def write_page_data(out_dir: Path, boards: list[dict], summaries: dict[str, dict
         for stale in set(target.glob("*.yml")) - set(wanted):
             stale.unlink()
         for path, data in wanted.items():
-            path.write_text(dump_canonical(data), encoding="utf-8")
+            path.write_text(dump_data(data), encoding="utf-8")
 
 
 def in_background(work: Callable[[], T]) -> Callable[[], T]:
@@ -100,7 +101,11 @@ def in_background(work: Callable[[], T]) -> Callable[[], T]:
             send.send(("error", f"{type(error).__name__}: {error}"))
 
     process = multiprocessing.get_context("fork").Process(target=child, daemon=True)
-    process.start()
+    gc.freeze()  # the child's collector then leaves the parent's objects (and their pages) alone
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
     send.close()
 
     def wait() -> T:
@@ -160,10 +165,13 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         summaries = leaderboards.entity_summaries(metrics_frame, registry)
         boards = leaderboards.platform_boards(metrics_frame, registry)
         audience = leaderboards.audience_board(metrics_frame, registry)
-        data_files_written = in_background(
-            lambda: write_data_files(root, registry, figures, metrics_frame, boards, audience, summaries))
     with stages.stage("graphiques"):
         chart_blocks = charts.write_charts(root, registry, *snapshots, metrics_frame, boards + [audience])
+    # The snapshots' last use was the charts: dropped before the fork, so that the child shares a
+    # small parent and the parent's later work copies few shared pages (peak memory stays < 2 GB).
+    del snapshots
+    data_files_written = in_background(
+        lambda: write_data_files(root, registry, figures, metrics_frame, boards, audience, summaries))
     with stages.stage("pages"):
         boardpages.write_board_pages(docs, boards, audience, chart_blocks.boards)
         studies = casestudies.write_studies(root, registry, figures, summaries, audience,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,3 +105,78 @@ def dump_canonical(data: Any) -> str:
     """The canonical text of a registry file: block style, UTF-8, keys in the given order."""
     return yaml.dump(data, Dumper=_CanonicalDumper, allow_unicode=True, sort_keys=False,
                      default_flow_style=False, width=1000, indent=2)
+
+
+# --- Page data: thousands of files per build ----------------------------------------------------
+# PyYAML builds a node per value in Python (10 s for the page data of 3,000 establishments); page
+# data are plain dicts, lists and scalars, so they are written directly, in block style. Strings
+# are JSON strings, which are valid YAML double-quoted scalars.
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+# Characters YAML does not accept raw (non-printable) or reads as line breaks, which JSON leaves raw.
+_YAML_UNSAFE = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                          "\U00010000-\U0010ffff]")
+
+
+def _emit_scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if not math.isfinite(value):
+            return ".inf" if value > 0 else "-.inf"
+        text = repr(value)  # YAML 1.1 reads 1e-05 as text: its floats need a dot before the exponent
+        return text.replace("e", ".0e") if "e" in text and "." not in text else text
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+        return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    raise TypeError(f"valeur non représentable en YAML : {type(value).__name__}")
+
+
+def _emit_key(key: Any) -> str:
+    if not isinstance(key, str):
+        raise TypeError(f"clé non textuelle : {key!r}")
+    reserved = key.lower() in ("null", "true", "false", "yes", "no", "on", "off", "y", "n")
+    return key if _PLAIN_KEY.match(key) and not reserved else _emit_scalar(key)
+
+
+def _emit_block(value: Any, indent: str, out: list[str]) -> None:
+    """Lines of a non-empty dict or list at `indent`."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (dict, list)) and item:
+                out.append(f"{indent}{_emit_key(key)}:")
+                _emit_block(item, indent + "  " if isinstance(item, dict) else indent, out)
+            else:
+                out.append(f"{indent}{_emit_key(key)}: {_emit_inline(item)}")
+        return
+    for item in value:
+        if isinstance(item, (dict, list)) and item:
+            start = len(out)
+            _emit_block(item, indent + "  ", out)
+            out[start] = f"{indent}- {out[start][len(indent) + 2:]}"  # first line after the dash
+        else:
+            out.append(f"{indent}- {_emit_inline(item)}")
+
+
+def _emit_inline(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return _emit_scalar(value)
+
+
+def dump_data(data: Any) -> str:
+    """Plain data (dicts with text keys, lists, text, numbers, booleans, None) as block YAML;
+    yaml.safe_load(dump_data(x)) == x. Much faster than yaml.dump for many small files."""
+    if not isinstance(data, (dict, list)) or not data:
+        return _emit_inline(data) + "\n"
+    out: list[str] = []
+    _emit_block(data, "", out)
+    return "\n".join(out) + "\n"
