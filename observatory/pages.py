@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from observatory import PROJECT_URL
-from observatory.boardpages import NOT_SEARCHED, measures_section
+from observatory.boardpages import NOT_SEARCHED, measures_section, write_if_changed
 from observatory.studylinks import studies_section
 from observatory.textfmt import link, md
 
@@ -214,11 +214,6 @@ def write_pages(docs_dir: Path, entity_pages: list[dict[str, Any]], directory: d
     for path, text in wanted.items():
         write_if_changed(path, text)
     return len(wanted)
-
-
-def write_if_changed(path: Path, text: str) -> None:
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
 
 
 def format_markdown(specs: list[tuple[str, str, tuple[Any, ...]]]) -> str:
