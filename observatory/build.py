@@ -257,10 +257,9 @@ def build_site(root: Path, serve: bool = False, strict: bool = True,
             command.append("--strict")
     # Material prints an end-of-life banner on every run; the build must print no warning.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    if serve:
-        return subprocess.run([sys.executable, "-m", "mkdocs", *command], cwd=root, env=env).returncode
-    expected = sum(1 for _ in (root / "docs").rglob("*.md"))
-    finish = progress.watch_pages(root / "site", expected)  # MkDocs is silent for minutes at scale
+    # MkDocs is silent for minutes at scale: a build shows the pages it has written so far.
+    finish = (lambda: None) if serve else progress.watch_pages(
+        root / "site", sum(1 for _ in (root / "docs").rglob("*.md")))
     try:
         return subprocess.run([sys.executable, "-m", "mkdocs", *command], cwd=root, env=env).returncode
     finally:

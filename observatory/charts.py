@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from observatory.boardpages import esc
-from observatory.metrics import ENGAGEMENT_DAYS
+from observatory.metrics import ENGAGEMENT_DAYS, day_numbers
 from observatory.registry import Registry
 from observatory.textfmt import date_fr, number
 from observatory.vocab import PLATFORMS
@@ -376,10 +376,6 @@ def safe_name(account_id: str) -> str:
     return f"{plain}-{hashlib.sha1(account_id.encode('utf-8')).hexdigest()[:8]}"
 
 
-def _day_numbers(values: pd.Series) -> np.ndarray:
-    return (np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]") - _EPOCH).astype(np.int64)
-
-
 def _table(gid: np.ndarray, day: np.ndarray, **columns: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"gid": gid, "day": day, "date": (_EPOCH + day).astype("datetime64[ns]"), **columns})
 
@@ -440,7 +436,7 @@ def compute_series(accounts: pd.DataFrame, posts: pd.DataFrame) -> Series:
     if accounts.empty:
         return _empty_series()
     codes, keys = _account_codes(accounts["platform"], accounts["account_id"])
-    key = (codes << _SHIFT) | _day_numbers(accounts["date"])
+    key = (codes << _SHIFT) | day_numbers(accounts["date"])
     order = np.argsort(key, kind="stable")
     key = key[order]
     keep = np.r_[key[1:] != key[:-1], True]  # a day's last row wins, as in the store
@@ -491,7 +487,7 @@ def _daily_rates(posts: pd.DataFrame, keys: pd.DataFrame, account_keys: np.ndarr
     code = _lookup_codes(keys, own["platform"], own["account_id"])
     interactions = (own["likes"].to_numpy(dtype=float, na_value=np.nan)
                     + own["reposts"].to_numpy(dtype=float, na_value=np.nan))
-    post_keys = (code << _SHIFT) | _day_numbers(own["published_at"].dt.tz_convert(None))
+    post_keys = (code << _SHIFT) | day_numbers(own["published_at"].dt.tz_convert(None))
     post_keys, interactions = post_keys[code >= 0], interactions[code >= 0]
     order = np.argsort(post_keys, kind="stable")
     post_keys, interactions = post_keys[order], interactions[order]

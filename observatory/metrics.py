@@ -95,7 +95,8 @@ class Snapshots:
         return np.where(same, row, -1)
 
 
-def _day_numbers(dates: pd.Series) -> np.ndarray:
+def day_numbers(dates: pd.Series | np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of naive dates (or ISO texts), as int64."""
     return pd.to_datetime(dates).to_numpy("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
 
 
@@ -109,7 +110,7 @@ def prepare(accounts: pd.DataFrame) -> Snapshots:
     account, account_ids = pd.factorize(accounts["account_id"].astype(str), sort=True)
     pair = platform.astype(np.int64) * max(len(account_ids), 1) + account
     code, _pairs = pd.factorize(pair, sort=True)  # codes follow the (platform, account_id) order
-    key = (code.astype(np.int64) << _SHIFT) | _day_numbers(accounts["date"])
+    key = (code.astype(np.int64) << _SHIFT) | day_numbers(accounts["date"])
     order = np.argsort(key, kind="stable")  # a day's rows keep their order: the last one wins
     key = key[order]
     starts = np.flatnonzero(np.r_[True, key[1:] >> _SHIFT != key[:-1] >> _SHIFT]) if len(key) else key
@@ -120,7 +121,7 @@ def prepare(accounts: pd.DataFrame) -> Snapshots:
 def latest_values(snapshots: Snapshots, as_of: pd.Timestamp) -> pd.DataFrame:
     """The last snapshot of each account on or before as_of, and when observation began."""
     codes = np.arange(len(snapshots.starts), dtype=np.int64)
-    as_of_day = int(_day_numbers(pd.Series([as_of]))[0])
+    as_of_day = int(day_numbers(pd.Series([as_of]))[0])
     row = snapshots.on_or_before(codes, np.full(len(codes), as_of_day))
     seen = row >= 0
     last = snapshots.rows(row[seen], ["entity", "platform", "account_id", "handle", "following", "posts"])
@@ -135,7 +136,7 @@ def latest_values(snapshots: Snapshots, as_of: pd.Timestamp) -> pd.DataFrame:
 
 def growth(snapshots: Snapshots, last: pd.DataFrame, days: int) -> pd.DataFrame:
     """Growth over `days` from the snapshot nearest the window's start (actual span kept)."""
-    end_day = _day_numbers(last["measured_on"])
+    end_day = day_numbers(last["measured_on"])
     start_row = snapshots.nearest(last["code"].to_numpy(np.int64), end_day - days, growth_tolerance(days))
     found = start_row >= 0
     span = pd.Series(pd.array(np.where(found, end_day - snapshots.day(np.maximum(start_row, 0)), 0),
@@ -204,7 +205,7 @@ def engagement(snapshots: Snapshots, posts: pd.DataFrame, last: pd.DataFrame,
         pd.MultiIndex.from_frame(daily[KEY])).to_numpy(dtype=float, na_value=np.nan)
     known = ~np.isnan(code)
     row = np.full(len(daily), -1)
-    row[known] = snapshots.on_or_before(code[known].astype(np.int64), _day_numbers(daily["day"])[known])
+    row[known] = snapshots.on_or_before(code[known].astype(np.int64), day_numbers(daily["day"])[known])
     daily["followers"] = snapshots.followers_at(row)
     daily["rate"] = (daily["interactions"] / daily["followers"]).where(daily["followers"] > 0)
     daily["per_post"] = daily["rate"] / daily["posts"]

@@ -5,15 +5,13 @@ for the directory, which pages.py turns into Markdown."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 import pandas as pd
 
 from observatory import PROJECT_URL
 from observatory.registry import Entity, Registry, Source
-from observatory.textfmt import date_fr, number
+from observatory.textfmt import date_fr, number, slugify
 from observatory.vocab import (
     ACCOUNT_STATUSES,
     BENCHMARK_KINDS,
@@ -42,11 +40,9 @@ def page_path(entity: Entity) -> str:
 NO_REGION = "Région non renseignée"
 
 
-def region_page_path(region: str | None, page: int = 1) -> str:
-    """Path of a region's directory page, relative to docs/ (ASCII: stable, portable URLs)."""
-    ascii_name = unicodedata.normalize("NFKD", region or NO_REGION).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return f"annuaire/{slug}{'' if page == 1 else f'-{page}'}.md"
+def region_page_path(region: str | None) -> str:
+    """Path of a region's first directory page, relative to docs/ (ASCII: stable, portable URLs)."""
+    return f"annuaire/{slugify(region or NO_REGION)}.md"
 
 
 def edit_url(entity: Entity) -> str:
@@ -164,7 +160,7 @@ def directory_page(registry: Registry, figures: pd.DataFrame) -> dict[str, Any]:
         by_region.setdefault(e.region or "", []).append(row(e))
     order = [r for r in REGIONS if r in by_region] + ([""] if "" in by_region else [])
     return {
-        "establishments": [row(e) for e in establishments],
+        "total": len(establishments),
         "regions": [{"region": r or NO_REGION, "path": region_page_path(r), "rows": by_region[r]}
                     for r in order],
         "benchmarks": [row(e) for e in sorted(registry.benchmarks, key=lambda e: e.name)],

@@ -150,7 +150,7 @@ DIRECTORY_ROWS = 250  # establishments per directory page: about 60 KB of HTML
 def directory_markdown(data: dict[str, Any]) -> str:
     """The directory's front page: counts and one link per region (3,000 rows would not fit a
     page), then the reference accounts."""
-    total = len(data["establishments"])
+    total = data["total"]
     out = [_front_matter("Annuaire des établissements", "Tous les établissements suivis"),
            "# Annuaire des établissements", "",
            f"L'observatoire suit **{total} établissements**. "

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 
 from observatory.handles import HandleError, parse_handle
+from observatory.textfmt import slugify
 from observatory.validate import check_document, format_problem
 from observatory.vocab import CATEGORIES, PLATFORMS, REGIONS
 from observatory.yamlio import dump_canonical
@@ -15,11 +14,6 @@ __all__ = ["CATEGORIES", "ScaffoldError", "add_establishment", "slugify"]
 
 class ScaffoldError(ValueError):
     pass
-
-
-def slugify(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
 
 
 def _account(spec: str) -> dict[str, str]:

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from urllib.parse import quote, urlsplit
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
+def slugify(name: str) -> str:
+    """Lower-case ASCII words joined by hyphens: identifiers and URL segments."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-.!|])")
 
 
