@@ -8,9 +8,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from observatory import collect_cli, scaffold
-from observatory.registry import DATA_DIR
-from observatory.validate import canonical_text, validate_paths
+from observatory.collect import cli as collect_cli
+from observatory.registry import scaffold
+from observatory.registry.load import DATA_DIR
+from observatory.registry.validate import canonical_text, validate_paths
 
 ROOT = DATA_DIR.parent
 
@@ -20,7 +21,7 @@ def _default_paths(paths: list[Path]) -> list[Path]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from observatory.figures import validate_figures
+    from observatory.registry.figures import validate_figures
 
     paths = _default_paths(args.paths)
     docs, problems = validate_paths(paths, ROOT, check_format=not args.no_format)
@@ -73,27 +74,27 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from observatory import build
+    from observatory.site import build
 
     return build.build_site(ROOT, serve=False, strict=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from observatory import build
+    from observatory.site import build
 
     return build.build_site(ROOT, serve=True, strict=False, address=args.address)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from observatory import demo
+    from observatory.demo import run as demo
 
     return demo.run_demo(ROOT, args.establishments, args.days, args.address, args.build_only)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from observatory import schema_files
+    from observatory.registry import schema
 
-    for path in schema_files.write_schemas(ROOT / "schema"):
+    for path in schema.write_schemas(ROOT / "schema"):
         print(f"écrit : {path.relative_to(ROOT)}")
     return 0
 

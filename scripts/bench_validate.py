@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from observatory.vocab import REGIONS
+from observatory.registry.vocab import REGIONS
 
 
 def write_fake_registry(folder: Path, count: int) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from observatory.build import GENERATED_DOCS  # noqa: E402  (the repository, wherever it is run from)
+from observatory.site.build import GENERATED_DOCS  # noqa: E402  (the repository, wherever it is run from)
 
 PYTHON = sys.executable
 ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
@@ -35,7 +35,7 @@ ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
 PIPELINE = """
 import json, sys, time
 from pathlib import Path
-from observatory.build import generate
+from observatory.site.build import generate
 timings = {}
 started = time.perf_counter()
 generate(Path(sys.argv[1]), timings=timings)
@@ -48,7 +48,7 @@ PROFILED = """
 import sys
 from pathlib import Path
 from pyinstrument import Profiler
-from observatory.build import generate
+from observatory.site.build import generate
 profiler = Profiler(interval=0.005)
 profiler.start()
 generate(Path(sys.argv[1]))
@@ -114,7 +114,7 @@ def make_project(folder: Path, establishments: int, days: int) -> dict:
     shutil.copytree(ROOT / "schema", folder / "schema")
     shutil.copytree(ROOT / "docs", folder / "docs", ignore=shutil.ignore_patterns(*GENERATED_DOCS))
     started = time.perf_counter()
-    out = subprocess.run([PYTHON, "-m", "observatory.synthetic", str(folder), "--establishments",
+    out = subprocess.run([PYTHON, "-m", "observatory.demo.synthetic", str(folder), "--establishments",
                           str(establishments), "--days", str(days)], capture_output=True, text=True,
                          env={**ENV, "PYTHONPATH": str(ROOT)}, check=True)
     return {"generation_s": time.perf_counter() - started, "summary": out.stdout.strip()}

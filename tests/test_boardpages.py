@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from observatory import boardpages
-from observatory.boardpages import ROWS_PER_PAGE, board_pages, board_rows_json, write_board_pages
+from observatory.site import leaderboard_pages
+from observatory.site.leaderboard_pages import ROWS_PER_PAGE, board_pages, board_rows_json, write_board_pages
 
 CHART = '<figure class="obs-chart" data-kind="board"></figure>'
 
@@ -84,7 +84,7 @@ def test_rows_json_holds_every_row_with_its_texts() -> None:
     assert len(data["rows"]) == ROWS_PER_PAGE + 7 and data["categories"]["ch"] == "Centre hospitalier"
     first, last = data["rows"][0], data["rows"][-1]
     assert first[:8] == [1, 1, "e-0001", "Fictif 0001", "ch", "Bretagne", "plus-de-4000",
-                         boardpages.SIZE_LABELS["plus-de-4000"]]
+                         leaderboard_pages.SIZE_LABELS["plus-de-4000"]]
     assert first[8:] == [9999, "9\u202f999", 0]
     assert last[8:] == [None, "fenêtre de 30 jours non couverte", 2]  # flag 2: dormant
     assert data["mentions"][1].startswith("en sommeil")

@@ -27,7 +27,7 @@ from browser_support import (
 from conftest import ROOT
 from test_site import make_project
 
-from observatory.build import build_site
+from observatory.site.build import build_site
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -13,8 +13,8 @@ import pytest
 from browser_support import describe, require_tools, serious_violations, serve, watch
 from conftest import ROOT
 
-from observatory import boardpages
-from observatory.demo import make_demo
+from observatory.demo.run import make_demo
+from observatory.site import leaderboard_pages
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -32,7 +32,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
 
     require_tools()
     with pytest.MonkeyPatch.context() as patch:  # a few rows a page: boards span several pages
-        patch.setattr(boardpages, "ROWS_PER_PAGE", ROWS_PER_PAGE)
+        patch.setattr(leaderboard_pages, "ROWS_PER_PAGE", ROWS_PER_PAGE)
         project = make_demo(ROOT, tmp_path_factory.mktemp("browser-demo"), establishments=40, days=120)
     with serve(project / "site") as url:
         config = project / "mkdocs.yml"

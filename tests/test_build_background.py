@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from observatory.build import in_background
+from observatory.site.build import in_background
 
 
 def test_the_work_runs_in_another_process_and_its_result_comes_back(tmp_path: Path) -> None:

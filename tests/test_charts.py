@@ -22,10 +22,10 @@ from test_metrics import ACCOUNTS, POSTS, REGISTRY, accounts_frame, posts_frame
 from test_site import make_project
 from test_site_metrics import fixture_registry, write_fixture_store
 
-from observatory import charts
-from observatory.build import build_site
-from observatory.metrics import Inputs, account_metrics
-from observatory.registry import load_registry
+from observatory.analysis.metrics import Inputs, account_metrics
+from observatory.registry.load import load_registry
+from observatory.site import charts
+from observatory.site.build import build_site
 from observatory.textfmt import MONTHS, date_fr, number
 
 EVENTS = [{"date": "2025-01-15", "platform": "", "label": "Définitions : exemple", "chart": "engagement"},

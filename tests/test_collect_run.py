@@ -40,8 +40,9 @@ from fakes.servers import (
 )
 from pytest_httpserver import HTTPServer
 
-from observatory import collect_cli, store
-from observatory.collect import Progress, RunReport, run_collection
+from observatory.collect import cli as collect_cli
+from observatory.collect.run import Progress, RunReport, run_collection
+from observatory.store import snapshots
 
 KEY = "cle-fictive-youtube"
 
@@ -116,10 +117,10 @@ def test_a_full_collection_of_a_few_hundred_accounts(tmp_path: Path) -> None:
         assert requests == {"bluesky": 8 + 200, "mastodon": 60 + 60, "peertube": 30 + 30,
                             "youtube": 1 + 30 + 60 + 3, "linkedin": 0}
         assert report.platforms["linkedin"].status == "manuel" and report.platforms["linkedin"].targets == 10
-        accounts = store.load_accounts(world.data_dir)
+        accounts = snapshots.load_accounts(world.data_dir)
         assert len(accounts) == 350 and accounts["provenance"].eq("api").all()
         assert accounts.groupby("platform", observed=True).size().to_dict() == world.sizes
-        posts = store.load_posts(world.data_dir)
+        posts = snapshots.load_posts(world.data_dir)
         assert posts.groupby("platform", observed=True).size().to_dict() == {
             "bluesky": 200 * 4, "mastodon": 60 * 4, "peertube": 30 * 2, "youtube": 60 * 2}
         saved = json.loads((world.data_dir / "snapshots/last-run.json").read_text())
@@ -130,7 +131,7 @@ def test_a_full_collection_of_a_few_hundred_accounts(tmp_path: Path) -> None:
             server.clear_log()
         report = world.run()
         assert report.platforms["youtube"].requests == 2 + 60 + 3
-        accounts = store.load_accounts(world.data_dir)
+        accounts = snapshots.load_accounts(world.data_dir)
         assert len(accounts) == 700
         day2 = accounts[accounts["handle"] == bluesky_handle(0)].sort_values("date")
         assert list(day2["followers"]) == [1000, 1003]
@@ -210,7 +211,7 @@ def test_every_fault_loses_nothing_is_reported_and_a_rerun_fills_the_gap(tmp_pat
         world.heal()
         again = world.run()
         assert again.collected == world.total and again.failed == 0
-        today = store.load_accounts(world.data_dir)
+        today = snapshots.load_accounts(world.data_dir)
         assert (today["date"] == "2025-03-15").sum() == world.total
 
 
@@ -238,7 +239,7 @@ def test_a_platform_reaching_far_fewer_accounts_is_a_probable_outage(tmp_path: P
         saved = json.loads((world.data_dir / "snapshots/last-run.json").read_text())
         assert saved["totals"]["outages"] == ["bluesky"]
         # the accounts not reached are not gone: yesterday's rows are all there
-        accounts = store.load_accounts(world.data_dir)
+        accounts = snapshots.load_accounts(world.data_dir)
         assert (accounts["date"] == "2025-03-14").sum() == 100
         # nothing at all stored: exit 1
         world.bluesky.heal()
@@ -261,21 +262,22 @@ def test_a_failed_write_is_reported_and_keeps_files(tmp_path: Path, monkeypatch:
         world.run()
         before = snapshot_files(world.data_dir)
         world.clock.now = NOW
-        def failing(path: Path, text: str, real: Callable[[Path, str], None] = store.atomic_write) -> None:
+        def failing(path: Path, text: str,
+                    real: Callable[[Path, str], None] = snapshots.atomic_write) -> None:
             if "accounts/mastodon" in str(path):
                 raise OSError("disque plein (simulé)")
             real(path, text)
 
-        real = store.atomic_write
+        real = snapshots.atomic_write
 
-        monkeypatch.setattr(store, "atomic_write", failing)
+        monkeypatch.setattr(snapshots, "atomic_write", failing)
         report = world.run()
         assert report.platforms["bluesky"].collected == 5
         (failure,) = report.platforms["mastodon"].failures
         assert failure["stage"] == "écriture" and "disque plein" in failure["reason"]
         after = snapshot_files(world.data_dir)
         assert after["accounts/mastodon/2025-03.csv"] == before["accounts/mastodon/2025-03.csv"]
-        monkeypatch.setattr(store, "atomic_write", real)
+        monkeypatch.setattr(snapshots, "atomic_write", real)
         assert world.run().collected == 7
 
 
@@ -366,7 +368,7 @@ def test_report_without_any_platform(tmp_path: Path) -> None:
 def test_youtube_channel_ids_come_from_the_store(tmp_path: Path) -> None:
     for world in make_world(tmp_path, bluesky=0, mastodon=0, peertube=0, youtube=2):
         world.run()
-        history = store.history(world.data_dir, "youtube")
+        history = snapshots.history(world.data_dir, "youtube")
         assert history.ids_by_handle["@hopitalfictif0001"] == youtube_channel(1)
         world.clock.next_day()
         world.servers["youtube"].clear_log()
@@ -376,7 +378,7 @@ def test_youtube_channel_ids_come_from_the_store(tmp_path: Path) -> None:
 
 def test_a_bug_in_one_collector_does_not_cost_the_others(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from observatory.collectors.mastodon import MastodonCollector
+    from observatory.collect.platforms.mastodon import MastodonCollector
 
     def broken(self: object, targets: list, progress: object = None) -> None:
         raise RuntimeError("boum")

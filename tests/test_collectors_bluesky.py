@@ -21,7 +21,7 @@ from fakes.servers import (
 )
 from pytest_httpserver import HTTPServer
 
-from observatory import store
+from observatory.store import snapshots
 
 PROFILES = "/xrpc/app.bsky.actor.getProfiles"
 FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
@@ -61,12 +61,12 @@ def small(tmp_path: Path) -> Iterator[World]:
 def test_rows_are_stored_with_the_did_as_stable_id(small: World) -> None:
     report = small.run()
     assert report.exit_code == 0 and report.collected == 30
-    accounts = store.load_accounts(small.data_dir)
+    accounts = snapshots.load_accounts(small.data_dir)
     first = accounts[accounts["handle"] == bluesky_handle(3)].iloc[0]
     assert first["account_id"] == did_for(bluesky_handle(3))
     assert (first["followers"], first["following"], first["posts"]) == (1021, 53, 203)
     assert first["provenance"] == "api" and first["entity"] == "hopital-fictif-001"
-    posts = store.load_posts(small.data_dir)
+    posts = snapshots.load_posts(small.data_dir)
     mine = posts[posts["account_id"] == did_for(bluesky_handle(3))]
     assert len(mine) == 4  # two posts, a reply, a repost; the 45-day-old post is left out
     assert mine["is_reply"].sum() == 1 and mine["is_repost"].sum() == 1
@@ -98,7 +98,7 @@ def test_posts_are_paged_until_older_than_30_days(tmp_path: Path) -> None:
         w.run()
         # 153 items, 100 a page: two pages each, the second one reaching the old post
         assert count(w.server, FEED) == 4
-        assert len(store.load_posts(w.data_dir)) == 2 * 152
+        assert len(snapshots.load_posts(w.data_dir)) == 2 * 152
 
 
 def test_a_handle_change_keeps_one_history_and_is_reported(small: World) -> None:
@@ -107,7 +107,7 @@ def test_a_handle_change_keeps_one_history_and_is_reported(small: World) -> None
     small.clock.next_day()
     report = small.run()
     assert report.collected == 30
-    accounts = store.load_accounts(small.data_dir)
+    accounts = snapshots.load_accounts(small.data_dir)
     did = did_for(bluesky_handle(4))
     history = accounts[accounts["account_id"] == did].sort_values("date")
     assert list(history["handle"]) == [bluesky_handle(4), "nouveau-nom.bsky.social"]
@@ -153,7 +153,7 @@ def test_batch_answered_in_part(small: World) -> None:
     assert len(report.platforms["bluesky"].failures) == 4
     small.fake.drop_last = 0
     assert small.run().collected == 30
-    assert len(store.load_accounts(small.data_dir)) == 30  # same day: replaced, not added
+    assert len(snapshots.load_accounts(small.data_dir)) == 30  # same day: replaced, not added
 
 
 def test_truncated_batch_loses_nothing_and_rerun_fills_the_gap(small: World) -> None:

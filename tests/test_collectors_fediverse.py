@@ -17,7 +17,7 @@ from fakes.servers import (
     too_many,
 )
 
-from observatory import store
+from observatory.store import snapshots
 
 
 def mastodon_env(url: str) -> dict[str, str]:
@@ -35,11 +35,11 @@ def test_mastodon_accounts_on_several_instances(tmp_path: Path) -> None:
         lookups = [r.args["acct"] for r, _ in server.log if r.path.endswith("/lookup")]
     assert report.collected == 12 and report.platforms["mastodon"].requests == 24
     assert sorted(lookups) == sorted(mastodon_handle(i) for i in range(12))  # user@instance kept
-    accounts = store.load_accounts(data_dir)
+    accounts = snapshots.load_accounts(data_dir)
     row = accounts[accounts["handle"] == mastodon_handle(4)].iloc[0]
     assert row["account_id"] == "instance-1.example:110000000000000004"
     assert (row["followers"], row["following"], row["posts"]) == (1028, 54, 204)
-    posts = store.load_posts(data_dir)
+    posts = snapshots.load_posts(data_dir)
     mine = posts[posts["account_id"] == row["account_id"]]
     assert len(mine) == 4
     assert mine["is_reply"].sum() == 1 and mine["is_repost"].sum() == 1
@@ -126,7 +126,7 @@ def test_peertube_channels_and_accounts(tmp_path: Path) -> None:
     # a channel follows nobody: its "following" cell is empty, never 0
     assert f"video-0.example:channel:100,{handles[0]},1000,,40,api" in text
     assert f"video-1.example:account:105,{handles[5]},1035,55,45,api" in text
-    posts = store.load_posts(data_dir)
+    posts = snapshots.load_posts(data_dir)
     assert len(posts) == 5 * 2 and posts["views"].notna().all() and posts["replies"].notna().all()
     # 5 profiles + 5 video listings + 1 failed channel + 1 failed account + 1 account found after
     # its channel lookup failed

@@ -8,7 +8,7 @@ from fakes.registry import build_registry, make_data_dir
 from fakes.run import collect, quick_http
 from fakes.servers import Clock, FakeGraph, fake_server
 
-from observatory import store
+from observatory.store import snapshots
 
 TOKEN = "jeton-fictif-meta"
 IG_USER = "17841499999999999"
@@ -40,7 +40,7 @@ def test_facebook_pages_fifty_a_call_and_one_unknown_page(tmp_path: Path) -> Non
     (failure,) = report.platforms["facebook"].failures
     assert failure["handle"] == "hopitalfictif0055" and "page introuvable" in failure["reason"]
     assert report.platforms["facebook"].notes[0].startswith("publications Facebook non relevées")
-    accounts = store.load_accounts(data_dir)
+    accounts = snapshots.load_accounts(data_dir)
     row = accounts[accounts["handle"] == "hopitalfictif0007"].iloc[0]
     assert (row["account_id"], row["followers"]) == ("100000000000007", 1049)
     assert accounts["following"].isna().all() and accounts["posts"].isna().all()
@@ -54,7 +54,7 @@ def test_facebook_posts_when_the_token_allows(tmp_path: Path) -> None:
     with fake_server() as server:
         fake.install(server)
         collect(data_dir, env(server.url_for("/")), clock)
-    posts = store.load_posts(data_dir)
+    posts = snapshots.load_posts(data_dir)
     assert len(posts) == 2
     assert list(posts.iloc[0][["likes", "reposts", "replies"]]) == [48, 6, 5]
 
@@ -72,10 +72,10 @@ def test_instagram_business_discovery(tmp_path: Path) -> None:
     assert report.collected == 3
     (failure,) = report.platforms["instagram"].failures
     assert "non professionnel" in failure["reason"]
-    accounts = store.load_accounts(data_dir)
+    accounts = snapshots.load_accounts(data_dir)
     row = accounts[accounts["handle"] == "hopitalfictif0001"].iloc[0]
     assert (row["followers"], row["following"], row["posts"]) == (1007, 51, 201)
-    assert len(store.load_posts(data_dir)) == 3 * 2  # the 45-day-old media left out
+    assert len(snapshots.load_posts(data_dir)) == 3 * 2  # the 45-day-old media left out
 
 
 def test_instagram_needs_its_user_id(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from fakes.registry import build_registry, make_data_dir, twitter_handle
 from fakes.run import collect, quick_http
 from fakes.servers import Clock, FakeX, count, fake_server
 
-from observatory import store
+from observatory.store import snapshots
 
 TOKEN = "jeton-fictif-x"
 
@@ -33,11 +33,11 @@ def test_users_in_batches_of_100_then_by_id(tmp_path: Path) -> None:
         assert reasons[twitter_handle(3)].startswith("compte suspendu par X")
         assert reasons[twitter_handle(4)].startswith("compte introuvable sur X")
         assert report.collected == 148
-        accounts = store.load_accounts(data_dir)
+        accounts = snapshots.load_accounts(data_dir)
         row = accounts[accounts["handle"] == twitter_handle(5)].iloc[0]
         assert row["account_id"] == "1000000000000000005"
         assert (row["followers"], row["following"], row["posts"]) == (1035, 55, 205)
-        posts = store.load_posts(data_dir)
+        posts = snapshots.load_posts(data_dir)
         mine = posts[posts["account_id"] == "1000000000000000005"]
         assert list(mine.sort_values("published_at")["is_repost"]) == [True, False, False]
         assert mine["is_reply"].sum() == 1 and mine["views"].notna().sum() == 2

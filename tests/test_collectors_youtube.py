@@ -13,7 +13,7 @@ from fakes.run import collect
 from fakes.servers import Clock, FakeYouTube, count, fake_server, load, reply
 from pytest_httpserver import HTTPServer
 
-from observatory import store
+from observatory.store import snapshots
 
 KEY = "cle-fictive-youtube"
 CHANNELS, PLAYLIST, VIDEOS = "/youtube/v3/channels", "/youtube/v3/playlistItems", "/youtube/v3/videos"
@@ -56,11 +56,11 @@ def test_channels_videos_and_the_minimum_of_calls(small: World) -> None:
     assert (count(small.server, CHANNELS), count(small.server, PLAYLIST), count(small.server, VIDEOS)) == (
         7, 12, 1)
     assert "quota YouTube utilisé : 20 unité(s) sur un budget de 9000" in report.platforms["youtube"].notes
-    accounts = store.load_accounts(small.data_dir)
+    accounts = snapshots.load_accounts(small.data_dir)
     row = accounts[accounts["account_id"] == youtube_channel(3)].iloc[0]
     assert row["handle"] == "@hopitalfictif0003"  # registered by @handle, stored by channel id
     assert (row["followers"], row["posts"]) == (1021, 203) and pd_isna(row["following"])
-    posts = store.load_posts(small.data_dir)
+    posts = snapshots.load_posts(small.data_dir)
     assert len(posts) == 24 and posts["views"].notna().all() and posts["reposts"].isna().all()
     for request, _ in small.server.log:
         assert "key" not in request.args and request.headers["X-Goog-Api-Key"] == KEY

@@ -8,8 +8,8 @@ import csv
 import pytest
 from conftest import ROOT
 
-from observatory.figures import validate_figures
-from observatory.registry import load_registry
+from observatory.registry.figures import validate_figures
+from observatory.registry.load import load_registry
 
 REFERENCE = ROOT.parent / "shared" / "reference"
 

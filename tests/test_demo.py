@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import ROOT
 
-from observatory.demo import BANNER, make_demo
+from observatory.demo.run import BANNER, make_demo
 
 
 def test_demo_builds_strictly_with_a_banner_on_every_page(tmp_path: Path) -> None:

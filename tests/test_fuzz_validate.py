@@ -9,8 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from observatory.spec import ESTABLISHMENT
-from observatory.validate import validate_paths
+from observatory.registry.spec import ESTABLISHMENT
+from observatory.registry.validate import validate_paths
 
 KEYS = [f.name for f in ESTABLISHMENT] + ["platform", "handle", "status", "ej", "et", "title", "x"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),

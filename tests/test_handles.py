@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from observatory.handles import HandleError, parse_handle
+from observatory.registry.handles import HandleError, parse_handle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handles"
 

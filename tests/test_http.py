@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from observatory import PROJECT_URL
-from observatory.http import (
+from observatory.collect.http import (
     BadRequest,
     BadResponse,
     Http,

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from fakes.registry import make_data_dir, write_entity
 
-from observatory import collect_cli, store
-from observatory.manual_import import import_file
-from observatory.registry import Registry, load_registry
+from observatory.collect import cli as collect_cli
+from observatory.collect.manual_import import import_file
+from observatory.registry.load import Registry, load_registry
+from observatory.store import snapshots
 
 NOW = datetime(2025, 3, 15, 9, 30, tzinfo=UTC)
 HEADER = "date,entity,platform,handle,followers,following,posts,source_title,source_url\n"
@@ -26,7 +27,7 @@ def data_dir(tmp_path: Path) -> Path:
     return data_dir
 
 
-def run(data_dir: Path, text: str, dry_run: bool = False) -> tuple[list[str], list[store.AccountRow]]:
+def run(data_dir: Path, text: str, dry_run: bool = False) -> tuple[list[str], list[snapshots.AccountRow]]:
     path = data_dir.parent / "releves.csv"
     path.write_text(text, encoding="utf-8")
     registry: Registry = load_registry(data_dir)
@@ -41,7 +42,7 @@ def test_valid_file_is_stored_as_manual(data_dir: Path) -> None:
                          "2025-03-10,hopital-fictif-001,bluesky,hf0001.bsky.social,420,12,88,"
                          "Profil Bluesky,\n")
     assert problems == [] and len(rows) == 2
-    accounts = store.load_accounts(data_dir)
+    accounts = snapshots.load_accounts(data_dir)
     linkedin = accounts[accounts["platform"] == "linkedin"].iloc[0]
     assert linkedin["account_id"] == "company/hopital-fictif-001"
     assert linkedin["provenance"] == "manual" and linkedin["source_title"] == "Page LinkedIn consultée"
@@ -112,7 +113,7 @@ def test_published_figures_and_same_day_replacement(data_dir: Path) -> None:
     line = "2025-03-01,hopital-fictif-002,linkedin,company/hopital-fictif-002,{n},,,Classement fictif,,{p}\n"
     assert run(data_dir, header + line.format(n=100, p="published"))[0] == []
     assert run(data_dir, header + line.format(n=110, p=""))[0] == []
-    accounts = store.load_accounts(data_dir)
+    accounts = snapshots.load_accounts(data_dir)
     assert list(accounts["followers"]) == [110] and list(accounts["provenance"]) == ["manual"]
     problems, _ = run(data_dir, header + line.format(n=1, p="api"))
     assert problems == ["releves.csv:2: provenance: « api » : valeurs permises : manual (relevé à la main) "

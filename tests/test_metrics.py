@@ -8,10 +8,10 @@ import math
 import pandas as pd
 import pytest
 
-from observatory.metrics import Inputs, account_metrics, percentile_score, with_ranks
-from observatory.registry import Entity, Registry
+from observatory.analysis.metrics import Inputs, account_metrics, percentile_score, with_ranks
+from observatory.registry.load import Entity, Registry
 
-# The store's column order (observatory/store.py).
+# The store's column order (observatory/store/snapshots.py).
 ACCOUNT_COLUMNS = ("date", "entity", "platform", "account_id", "handle", "followers", "following",
                    "posts", "provenance", "collected_at", "source_title", "source_url")
 POST_COLUMNS = ("platform", "post_id", "entity", "account_id", "published_at", "is_reply",

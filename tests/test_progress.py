@@ -6,7 +6,7 @@ import io
 import time
 from pathlib import Path
 
-from observatory.progress import count_pages, progress_line, watch_pages
+from observatory.site.progress import count_pages, progress_line, watch_pages
 
 
 def test_count_pages_counts_html_files_at_any_depth(tmp_path: Path) -> None:

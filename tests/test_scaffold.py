@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import write
 
-from observatory.scaffold import ScaffoldError, add_establishment
-from observatory.validate import validate_paths
+from observatory.registry.scaffold import ScaffoldError, add_establishment
+from observatory.registry.validate import validate_paths
 
 
 def test_add_writes_a_valid_canonical_file(data_dir: Path) -> None:

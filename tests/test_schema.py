@@ -8,9 +8,9 @@ import jsonschema
 import pytest
 from conftest import ROOT
 
-from observatory.schema_files import schema_texts
-from observatory.validate import registry_files, validate_paths
-from observatory.yamlio import parse_located
+from observatory.registry.schema import schema_texts
+from observatory.registry.validate import registry_files, validate_paths
+from observatory.registry.yamlio import parse_located
 
 
 def test_committed_schemas_are_up_to_date() -> None:

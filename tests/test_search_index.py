@@ -13,8 +13,8 @@ import sys
 import pytest
 from conftest import ROOT
 
-from observatory import boardpages
-from observatory.demo import make_demo
+from observatory.demo.run import make_demo
+from observatory.site import leaderboard_pages
 
 ROWS_PER_PAGE = 10
 
@@ -22,7 +22,7 @@ ROWS_PER_PAGE = 10
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, str]]:
     with pytest.MonkeyPatch.context() as patch:  # boards of several pages
-        patch.setattr(boardpages, "ROWS_PER_PAGE", ROWS_PER_PAGE)
+        patch.setattr(leaderboard_pages, "ROWS_PER_PAGE", ROWS_PER_PAGE)
         project = make_demo(ROOT, tmp_path_factory.mktemp("search"), establishments=30, days=60)
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", "site"], cwd=project,
                    check=True, capture_output=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})

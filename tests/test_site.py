@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from observatory.build import build_site
+from observatory.site.build import build_site
 
 HOSTILE_NAME = ("CHU Fictif <script>alert('nom')</script> [piège](javascript:alert(1)) "
                 "{{ config.site_name }} {% include 'x' %} <img src=x onerror=alert(2)>")
@@ -95,7 +95,7 @@ def test_invalid_registry_stops_the_build(tmp_path: Path, capsys: pytest.Capture
 
 def test_build_prints_no_warning(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    code = ("import sys; from pathlib import Path; from observatory.build import build_site; "
+    code = ("import sys; from pathlib import Path; from observatory.site.build import build_site; "
             f"sys.exit(build_site(Path({str(project)!r})))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={**os.environ, "NO_COLOR": "1"})
@@ -107,7 +107,7 @@ def test_build_prints_no_warning(tmp_path: Path) -> None:
 @pytest.mark.parametrize("registry", ["fake", "committed"])
 def test_zensical_builds_every_establishment_page(tmp_path: Path, registry: str) -> None:
     project = make_project(tmp_path, ROOT / "data" if registry == "committed" else None)
-    from observatory.build import generate
+    from observatory.site.build import generate
 
     generate(project)
     zensical = Path(sys.executable).parent / "zensical"
@@ -162,7 +162,7 @@ def test_home_states_coverage_and_freshness(tmp_path: Path) -> None:
 
 
 def test_a_large_region_is_split_into_pages_with_links_between_them() -> None:
-    from observatory.pages import DIRECTORY_ROWS, region_pages
+    from observatory.site.pages import DIRECTORY_ROWS, region_pages
 
     rows = [{"name": f"CH {i:04d}", "path": f"etablissements/ch-{i:04d}.md", "category": "Centre hospitalier",
              "region": "Île-de-France", "city": None, "platforms": [], "figures": 0}

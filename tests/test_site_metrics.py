@@ -10,23 +10,24 @@ import pytest
 from test_metrics import ACCOUNTS, POSTS
 from test_site import make_project
 
-from observatory import PROJECT_URL, store
-from observatory.build import build_site
+from observatory import PROJECT_URL
+from observatory.site.build import build_site
+from observatory.store import snapshots
 
 
 def write_fixture_store(data_dir: Path) -> None:
-    accounts = [store.AccountRow(
+    accounts = [snapshots.AccountRow(
         date=r["date"].strftime("%Y-%m-%d"), entity=r["entity"], platform="bluesky",
         account_id=r["account_id"], handle=r["handle"], followers=int(r["followers"]), following=None,
         posts=None, provenance="api", collected_at=r["date"].strftime("%Y-%m-%dT06:00:00Z"))
         for _, r in ACCOUNTS.iterrows()]
-    posts = [store.PostRow(
+    posts = [snapshots.PostRow(
         platform="bluesky", post_id=r["post_id"], entity=r["entity"], account_id=r["account_id"],
-        published_at=store.utc_text(r["published_at"]), is_reply=bool(r["is_reply"]),
+        published_at=snapshots.utc_text(r["published_at"]), is_reply=bool(r["is_reply"]),
         is_repost=bool(r["is_repost"]), likes=int(r["likes"]), reposts=int(r["reposts"]), replies=None,
         quotes=None, views=None, measured_at="2025-01-31T06:00:00Z") for _, r in POSTS.iterrows()]
-    store.write_accounts(data_dir, accounts)
-    store.write_posts(data_dir, posts)
+    snapshots.write_accounts(data_dir, accounts)
+    snapshots.write_posts(data_dir, posts)
 
 
 def fixture_registry(data_dir: Path) -> None:

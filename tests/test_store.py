@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from observatory import store
-from observatory.store import AccountRow, PostRow
+from observatory.store import snapshots
+from observatory.store.snapshots import AccountRow, PostRow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +34,7 @@ def post(post_id: str, published: str, measured: str, likes: int) -> PostRow:
 
 
 def test_layout_header_and_empty_cells(tmp_path: Path) -> None:
-    changed = store.write_accounts(tmp_path, [account("2025-03-15")])
+    changed = snapshots.write_accounts(tmp_path, [account("2025-03-15")])
     path = tmp_path / "snapshots" / "accounts" / "bluesky" / "2025-03.csv"
     assert changed == [path]
     assert path.read_text(encoding="utf-8") == (
@@ -44,11 +44,11 @@ def test_layout_header_and_empty_cells(tmp_path: Path) -> None:
 
 
 def test_same_day_replaces_other_days_append_sorted(tmp_path: Path) -> None:
-    store.write_accounts(tmp_path, [account("2025-03-15", followers=10)])
-    store.write_accounts(tmp_path, [account("2025-03-14", followers=9)])
-    store.write_accounts(tmp_path, [account("2025-03-15", followers=11),
+    snapshots.write_accounts(tmp_path, [account("2025-03-15", followers=10)])
+    snapshots.write_accounts(tmp_path, [account("2025-03-14", followers=9)])
+    snapshots.write_accounts(tmp_path, [account("2025-03-15", followers=11),
                                     account("2025-03-15", "did:plc:b", followers=5)])
-    frame = store.load_accounts(tmp_path)
+    frame = snapshots.load_accounts(tmp_path)
     rows = frame.sort_values(["date", "account_id"])[["account_id", "followers"]].values.tolist()
     assert rows == [["did:plc:a", 9], ["did:plc:a", 11], ["did:plc:b", 5]]
     text = (tmp_path / "snapshots/accounts/bluesky/2025-03.csv").read_text()
@@ -56,64 +56,64 @@ def test_same_day_replaces_other_days_append_sorted(tmp_path: Path) -> None:
 
 
 def test_rewriting_identical_rows_touches_nothing(tmp_path: Path) -> None:
-    store.write_accounts(tmp_path, [account("2025-03-15")])
-    assert store.write_accounts(tmp_path, [account("2025-03-15")]) == []
+    snapshots.write_accounts(tmp_path, [account("2025-03-15")])
+    assert snapshots.write_accounts(tmp_path, [account("2025-03-15")]) == []
 
 
 def test_months_go_to_their_own_files(tmp_path: Path) -> None:
-    store.write_accounts(tmp_path, [account("2025-02-28"), account("2025-03-01")])
+    snapshots.write_accounts(tmp_path, [account("2025-02-28"), account("2025-03-01")])
     files = sorted(p.name for p in (tmp_path / "snapshots/accounts/bluesky").iterdir())
     assert files == ["2025-02.csv", "2025-03.csv"]
 
 
 def test_posts_refreshed_only_while_younger_than_30_days(tmp_path: Path) -> None:
     published = "2025-03-01T10:00:00Z"
-    store.write_posts(tmp_path, [post("p1", published, "2025-03-02T06:00:00Z", 5)])
-    store.write_posts(tmp_path, [post("p1", published, "2025-03-20T06:00:00Z", 8)])  # day 19
-    assert list(store.load_posts(tmp_path)["likes"]) == [8]
-    store.write_posts(tmp_path, [post("p1", published, "2025-04-05T06:00:00Z", 99)])  # day 35
-    assert list(store.load_posts(tmp_path)["likes"]) == [8]
-    store.write_posts(tmp_path, [post("p1", published, "2025-03-10T06:00:00Z", 1)])  # older measurement
-    assert list(store.load_posts(tmp_path)["likes"]) == [8]
+    snapshots.write_posts(tmp_path, [post("p1", published, "2025-03-02T06:00:00Z", 5)])
+    snapshots.write_posts(tmp_path, [post("p1", published, "2025-03-20T06:00:00Z", 8)])  # day 19
+    assert list(snapshots.load_posts(tmp_path)["likes"]) == [8]
+    snapshots.write_posts(tmp_path, [post("p1", published, "2025-04-05T06:00:00Z", 99)])  # day 35
+    assert list(snapshots.load_posts(tmp_path)["likes"]) == [8]
+    snapshots.write_posts(tmp_path, [post("p1", published, "2025-03-10T06:00:00Z", 1)])  # older measurement
+    assert list(snapshots.load_posts(tmp_path)["likes"]) == [8]
     # a post first seen when already old is stored once, as measured
-    store.write_posts(tmp_path, [post("p0", "2025-01-01T00:00:00Z", "2025-03-20T06:00:00Z", 3)])
+    snapshots.write_posts(tmp_path, [post("p0", "2025-01-01T00:00:00Z", "2025-03-20T06:00:00Z", 3)])
     assert (tmp_path / "snapshots/posts/bluesky/2025-01.csv").exists()
 
 
 def test_loading_is_typed(tmp_path: Path) -> None:
-    store.write_accounts(tmp_path, [account("2025-03-15", followers=None)])
-    store.write_posts(tmp_path, [post("p1", "2025-03-14T10:00:00Z", "2025-03-15T06:00:00Z", 4)])
-    accounts = store.load_accounts(tmp_path)
+    snapshots.write_accounts(tmp_path, [account("2025-03-15", followers=None)])
+    snapshots.write_posts(tmp_path, [post("p1", "2025-03-14T10:00:00Z", "2025-03-15T06:00:00Z", 4)])
+    accounts = snapshots.load_accounts(tmp_path)
     assert str(accounts["followers"].dtype) == "Int64" and accounts["followers"].isna().all()
     assert str(accounts["following"].dtype) == "Int64"
     assert pd.api.types.is_datetime64_any_dtype(accounts["date"])
     assert str(accounts["collected_at"].dt.tz) == "UTC"
     assert isinstance(accounts["platform"].dtype, pd.CategoricalDtype)
-    posts = store.load_posts(tmp_path)
+    posts = snapshots.load_posts(tmp_path)
     assert str(posts["is_reply"].dtype) == "boolean"
     assert str(posts["views"].dtype) == "Int64" and posts["views"].isna().all()
     assert posts["published_at"].iloc[0] == pd.Timestamp("2025-03-14T10:00:00Z")
-    empty = store.load_accounts(tmp_path / "nothing")
-    assert list(empty.columns) == list(store.ACCOUNT_COLUMNS) and empty.empty
+    empty = snapshots.load_accounts(tmp_path / "nothing")
+    assert list(empty.columns) == list(snapshots.ACCOUNT_COLUMNS) and empty.empty
 
 
 def test_loading_a_year_of_snapshots_is_fast(tmp_path: Path) -> None:
     folder = tmp_path / "snapshots" / "accounts" / "bluesky"
     folder.mkdir(parents=True)
-    header = ",".join(store.ACCOUNT_COLUMNS)
+    header = ",".join(snapshots.ACCOUNT_COLUMNS)
     for m in range(1, 13):
         lines = [f"2025-{m:02d}-{d:02d},hopital-fictif-{i % 40:03d},bluesky,did:plc:{i:03d},h{i}.bsky.social,"
                  f"{i},,{i},api,2025-{m:02d}-{d:02d}T06:00:00Z,," for d in range(1, 29) for i in range(100)]
         (folder / f"2025-{m:02d}.csv").write_text("\n".join([header, *lines]) + "\n")
     start = time.perf_counter()
-    frame = store.load_accounts(tmp_path)
+    frame = snapshots.load_accounts(tmp_path)
     assert len(frame) == 12 * 28 * 100
     assert time.perf_counter() - start < 2.0
 
 
 def test_failure_between_write_and_rename_leaves_file_intact(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    store.write_accounts(tmp_path, [account("2025-03-14")])
+    snapshots.write_accounts(tmp_path, [account("2025-03-14")])
     path = tmp_path / "snapshots/accounts/bluesky/2025-03.csv"
     before = path.read_bytes()
 
@@ -122,7 +122,7 @@ def test_failure_between_write_and_rename_leaves_file_intact(tmp_path: Path,
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError):
-        store.write_accounts(tmp_path, [account("2025-03-15")])
+        snapshots.write_accounts(tmp_path, [account("2025-03-15")])
     assert path.read_bytes() == before
     assert list(path.parent.glob(".*.tmp")) == []
 
@@ -131,8 +131,8 @@ def test_corrupt_file_is_never_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "snapshots/accounts/bluesky/2025-03.csv"
     path.parent.mkdir(parents=True)
     path.write_text("pas,un,instantané\n1,2,3\n")
-    with pytest.raises(store.StoreError):
-        store.write_accounts(tmp_path, [account("2025-03-15")])
+    with pytest.raises(snapshots.StoreError):
+        snapshots.write_accounts(tmp_path, [account("2025-03-15")])
     assert path.read_text() == "pas,un,instantané\n1,2,3\n"
 
 
@@ -140,30 +140,30 @@ def test_stale_temp_files_are_removed(tmp_path: Path) -> None:
     folder = tmp_path / "snapshots/accounts/bluesky"
     folder.mkdir(parents=True)
     (folder / ".2025-03.csv.abc.tmp").write_text("moitié")
-    assert [p.name for p in store.remove_stale_temp_files(tmp_path)] == [".2025-03.csv.abc.tmp"]
+    assert [p.name for p in snapshots.remove_stale_temp_files(tmp_path)] == [".2025-03.csv.abc.tmp"]
 
 
 WRITER = """
 import sys
 from pathlib import Path
-from observatory import store
+from observatory.store import snapshots
 data = Path(sys.argv[1])
 day = 0
 while True:
     day += 1
-    rows = [store.AccountRow(date=f"2025-03-{day % 28 + 1:02d}", entity="hopital-fictif-001",
+    rows = [snapshots.AccountRow(date=f"2025-03-{day % 28 + 1:02d}", entity="hopital-fictif-001",
                              platform=p, account_id=f"id-{i}", handle=f"h{i}", followers=day,
                              following=None, posts=i, provenance="api",
                              collected_at="2025-03-15T06:00:00Z")
             for p in ("bluesky", "mastodon") for i in range(300)]
-    store.write_accounts(data, rows)
+    snapshots.write_accounts(data, rows)
     print(day, flush=True)
 """
 
 
 def test_a_run_killed_at_any_moment_leaves_valid_files(tmp_path: Path) -> None:
     earlier = [account("2025-02-01", f"did:plc:{i}", followers=i) for i in range(50)]
-    store.write_accounts(tmp_path, earlier)
+    snapshots.write_accounts(tmp_path, earlier)
     february = (tmp_path / "snapshots/accounts/bluesky/2025-02.csv").read_bytes()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for delay in (0.35, 0.6, 0.9):
@@ -174,8 +174,8 @@ def test_a_run_killed_at_any_moment_leaves_valid_files(tmp_path: Path) -> None:
         time.sleep(delay / 3)
         child.send_signal(signal.SIGKILL)
         child.wait()
-        store.remove_stale_temp_files(tmp_path)
-        frame = store.load_accounts(tmp_path)  # every file still parses
+        snapshots.remove_stale_temp_files(tmp_path)
+        frame = snapshots.load_accounts(tmp_path)  # every file still parses
         assert (tmp_path / "snapshots/accounts/bluesky/2025-02.csv").read_bytes() == february
         march = frame[frame["date"] >= "2025-03-01"]
         assert len(march) % 300 == 0 and len(march) > 0

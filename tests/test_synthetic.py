@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from observatory import store
-from observatory.registry import load_registry
-from observatory.synthetic import REPO_DATA, generate, main
-from observatory.validate import validate_paths
+from observatory.demo.synthetic import REPO_DATA, generate, main
+from observatory.registry.load import load_registry
+from observatory.registry.validate import validate_paths
+from observatory.store import snapshots
 
 END = date(2026, 11, 1)
 
@@ -31,7 +31,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
 def moderate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
     root = tmp_path_factory.mktemp("moderate")
     generate(root, establishments=100, days=200, seed=1, end=END)
-    return root, store.load_accounts(root / "data"), store.load_posts(root / "data")
+    return root, snapshots.load_accounts(root / "data"), snapshots.load_posts(root / "data")
 
 
 def test_registry_validates_in_canonical_form_and_loads(small: tuple[Path, object]) -> None:
@@ -52,8 +52,8 @@ def test_registry_validates_in_canonical_form_and_loads(small: tuple[Path, objec
 
 def test_snapshots_load_with_expected_rows_and_known_ids(small: tuple[Path, object]) -> None:
     root, summary = small
-    accounts = store.load_accounts(root / "data")
-    posts = store.load_posts(root / "data")
+    accounts = snapshots.load_accounts(root / "data")
+    posts = snapshots.load_posts(root / "data")
     assert len(accounts) == summary.account_rows > 0
     assert len(posts) == summary.post_rows > 0
     assert not accounts.duplicated(["date", "platform", "account_id"]).any()
@@ -70,7 +70,7 @@ def test_snapshots_load_with_expected_rows_and_known_ids(small: tuple[Path, obje
     assert set(accounts["provenance"]) == {"api"}
     assert (accounts["followers"] >= 0).all() and accounts["followers"].notna().all()
     age = posts["measured_at"] - posts["published_at"]
-    assert (age >= pd.Timedelta(0)).all() and (age < pd.Timedelta(days=store.REFRESH_DAYS)).all()
+    assert (age >= pd.Timedelta(0)).all() and (age < pd.Timedelta(days=snapshots.REFRESH_DAYS)).all()
     assert posts["measured_at"].max() <= pd.Timestamp(f"{END}T23:59:59Z")
     video = posts["platform"].isin(["youtube", "peertube"])
     assert posts.loc[~video, "views"].isna().all()
@@ -79,16 +79,16 @@ def test_snapshots_load_with_expected_rows_and_known_ids(small: tuple[Path, obje
 
 def test_files_are_exactly_what_the_store_writes(small: tuple[Path, object]) -> None:
     root, _ = small
-    snapshots = root / "data" / "snapshots"
-    tables = (("accounts", store.ACCOUNT_COLUMNS, store._account_sort, "date"),
-              ("posts", store.POST_COLUMNS, store._post_sort, "published_at"))
+    folder = root / "data" / "snapshots"
+    tables = (("accounts", snapshots.ACCOUNT_COLUMNS, snapshots._account_sort, "date"),
+              ("posts", snapshots.POST_COLUMNS, snapshots._post_sort, "published_at"))
     for table, columns, order, month_of in tables:
-        files = sorted((snapshots / table).glob("*/*.csv"))
+        files = sorted((folder / table).glob("*/*.csv"))
         assert files
         for path in files:
-            rows = store._read_rows(path, columns)
+            rows = snapshots._read_rows(path, columns)
             assert rows, path
-            assert store._render(sorted(rows, key=order), columns) == path.read_text(encoding="utf-8")
+            assert snapshots._render(sorted(rows, key=order), columns) == path.read_text(encoding="utf-8")
             assert {r[month_of][:7] for r in rows} == {path.stem}
             assert {r["platform"] for r in rows} == {path.parent.name}
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import write
 
 from observatory.cli import main
-from observatory.validate import Problem, validate_paths
+from observatory.registry.validate import Problem, validate_paths
 
 VALID = """\
 name: Centre hospitalier universitaire Exemple

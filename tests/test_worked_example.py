@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from observatory.worked_example import example_markdown, example_results
+from observatory.analysis.worked_example import example_markdown, example_results
 
 
 def test_results_match_the_hand_computation() -> None:

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from observatory.yamlio import dump_canonical, dump_data
+from observatory.registry.yamlio import dump_canonical, dump_data
 
 AWKWARD_KEYS = ["value", "na_reason", "rank", "yes", "null", "True", "OFF", "1", "a b", "é", "-x"]
 KEYS = st.one_of(st.sampled_from(AWKWARD_KEYS), st.text(max_size=8))

@@ -6,8 +6,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from observatory.collect import Progress, RunReport, run_collection
-from observatory.http import Http
+from observatory.collect.http import Http
+from observatory.collect.run import Progress, RunReport, run_collection
 
 
 def quick_http(**options: Any) -> Http:

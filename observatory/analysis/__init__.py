@@ -1,0 +1,1 @@
+"""Analysis: registry + snapshot frames -> per-account metrics, leaderboards and the worked example."""

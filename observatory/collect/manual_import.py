@@ -1,0 +1,181 @@
+"""`observatory import FILE.csv`: figures read by hand (LinkedIn, TikTok… or any network whose
+key is absent) loaded into the snapshot store, with a mandatory source and date.
+
+The file is checked as a whole first; every problem is reported as file:line: column: message,
+in French, like the registry's; nothing is stored unless the whole file is valid."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from observatory.registry.handles import HandleError, parse_handle
+from observatory.registry.load import Account, Registry
+from observatory.registry.validate import Problem
+from observatory.registry.vocab import PLATFORMS
+from observatory.store import snapshots
+
+COLUMNS = ("date", "entity", "platform", "handle", "followers", "following", "posts",
+           "source_title", "source_url", "provenance")
+REQUIRED_COLUMNS = ("date", "entity", "platform", "handle", "source_title")
+COUNTS = ("followers", "following", "posts")
+MANUAL_PROVENANCES = ("manual", "published")
+DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+URL = re.compile(r"^https?://[^\s/]+\.[^\s/]+")
+INTEGER = re.compile(r"^[0-9]+$")
+
+
+@dataclass
+class ImportResult:
+    problems: list[Problem] = field(default_factory=list)
+    rows: list[snapshots.AccountRow] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def _find_account(registry: Registry, entity: str, platform: str, key: str) -> Account | None:
+    for account in registry.entities[entity].accounts:
+        if account.platform == platform and account.key == key:
+            return account
+    return None
+
+
+def check_file(path: Path, registry: Registry, data_dir: Path, display: str | None = None,
+               today: date | None = None, collected_at: str = "") -> ImportResult:
+    """Every problem of the file, located; and the rows it would store when there is none."""
+    display = display or str(path)
+    today = today or datetime.now(UTC).date()
+    result = ImportResult()
+
+    def error(line: int, column: str, message: str) -> None:
+        result.problems.append(Problem(display, line, column, message))
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        error(1, "(fichier)", "fichier introuvable")
+        return result
+    except UnicodeDecodeError:
+        error(1, "(fichier)", "le fichier doit être encodé en UTF-8")
+        return result
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    header = [h.strip() for h in reader.fieldnames or []]
+    reader.fieldnames = header
+    unknown = [h for h in header if h not in COLUMNS]
+    absent = [c for c in REQUIRED_COLUMNS if c not in header]
+    if not header:
+        error(1, "(en-tête)", f"fichier vide ; colonnes attendues : {','.join(COLUMNS)}")
+    for column in unknown:
+        error(1, "(en-tête)", f"colonne inconnue « {column} » ; colonnes permises : {', '.join(COLUMNS)}")
+    for column in absent:
+        error(1, "(en-tête)", f"colonne obligatoire manquante : « {column} »")
+    if not any(c in header for c in COUNTS):
+        error(1, "(en-tête)", "au moins une colonne de chiffres est attendue : followers, following ou posts")
+    if result.problems:
+        result.problems.sort()
+        return result
+    histories: dict[str, snapshots.History] = {}
+    seen: dict[tuple[str, str, str], int] = {}
+    for raw in reader:
+        line = reader.line_num
+        if None in raw or any(v is None for v in raw.values()):
+            error(line, "(ligne)", f"nombre de colonnes incorrect ({len(header)} attendues)")
+            continue
+        row = {k: (v or "").strip() for k, v in raw.items()}
+        if not any(row.values()):
+            continue
+        before = len(result.problems)
+        for column in REQUIRED_COLUMNS:
+            if not row.get(column):
+                what = {"date": "date du relevé (AAAA-MM-JJ)", "source_title":
+                        "source : titre de la page ou du document où le chiffre a été lu"}.get(column, column)
+                error(line, column, f"valeur obligatoire manquante : {what}")
+        day = row.get("date", "")
+        if day:
+            try:
+                parsed = date.fromisoformat(day) if DAY.match(day) else None
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                error(line, "date", f"« {day} » : date invalide, AAAA-MM-JJ attendu (jour compris)")
+            elif parsed > today:
+                error(line, "date", f"« {day} » : date dans le futur")
+        entity, platform, handle = row.get("entity", ""), row.get("platform", ""), row.get("handle", "")
+        if entity and entity not in registry.entities:
+            error(line, "entity", f"« {entity} » : aucun établissement ni compte de référence n'a cet "
+                                  "identifiant dans le registre")
+        if platform and platform not in PLATFORMS:
+            error(line, "platform", f"« {platform} » : réseau inconnu ; valeurs permises : "
+                                    f"{', '.join(PLATFORMS)}")
+        account = None
+        if handle and platform in PLATFORMS:
+            try:
+                parsed_handle = parse_handle(platform, handle)
+            except HandleError as problem:
+                error(line, "handle", str(problem))
+            else:
+                if entity in registry.entities:
+                    account = _find_account(registry, entity, platform, parsed_handle.key)
+                    if account is None:
+                        known = [a.handle for a in registry.entities[entity].accounts
+                                 if a.platform == platform]
+                        error(line, "handle", f"« {handle} » : ce compte {platform} n'est pas dans la "
+                                              f"fiche de {entity} ; l'y ajouter d'abord" +
+                              (f" (comptes {platform} connus : {', '.join(known)})" if known else ""))
+        counts: dict[str, int | None] = {}
+        for column in COUNTS:
+            value = row.get(column, "")
+            counts[column] = None
+            if value:
+                if INTEGER.match(value):
+                    counts[column] = int(value)
+                else:
+                    error(line, column, f"« {value} » : nombre entier attendu, sans espace ni "
+                                        "séparateur de milliers")
+        if all(not row.get(c) for c in COUNTS):
+            error(line, next(c for c in COUNTS if c in header),
+                  "aucun chiffre : remplir au moins followers, following ou posts")
+        url = row.get("source_url", "")
+        if url and not URL.match(url):
+            error(line, "source_url", f"« {url} » : adresse invalide (http:// ou https:// attendu)")
+        provenance = row.get("provenance") or "manual"
+        if provenance not in MANUAL_PROVENANCES:
+            error(line, "provenance", f"« {provenance} » : valeurs permises : manual (relevé à la main) "
+                                      "ou published (chiffre publié par un tiers)")
+        if len(result.problems) > before or account is None:
+            continue
+        duplicate_key = (day, platform, account.key)
+        if duplicate_key in seen:
+            error(line, "date", f"relevé en double : même compte et même date qu'à la ligne "
+                                f"{seen[duplicate_key]}")
+            continue
+        seen[duplicate_key] = line
+        if platform not in histories:
+            histories[platform] = snapshots.history(data_dir, platform)
+        known_id = account.platform_id or histories[platform].ids_by_handle.get(account.key.lower())
+        result.rows.append(snapshots.AccountRow(
+            date=day, entity=entity, platform=platform, account_id=known_id or account.key,
+            handle=parsed_handle.handle, followers=counts["followers"], following=counts["following"],
+            posts=counts["posts"], provenance=provenance, collected_at=collected_at,
+            source_title=row["source_title"], source_url=url))
+    if not result.rows and not result.problems:
+        error(1, "(fichier)", "aucun relevé dans le fichier")
+    result.problems.sort()
+    return result
+
+
+def import_file(path: Path, registry: Registry, data_dir: Path, *, dry_run: bool = False,
+                display: str | None = None, clock: Callable[[], datetime] | None = None) -> ImportResult:
+    """Check the file; store its rows (provenance manual or published) only if all are valid."""
+    now = (clock or (lambda: datetime.now(UTC)))()
+    result = check_file(path, registry, data_dir, display, today=now.date(),
+                        collected_at=snapshots.utc_text(now))
+    if result.problems:
+        result.rows = []
+        return result
+    if not dry_run:
+        result.files = snapshots.write_accounts(data_dir, result.rows)
+    return result

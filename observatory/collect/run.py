@@ -1,0 +1,402 @@
+"""`observatory collect`: read the registry, run each platform's collector, store the snapshots,
+and report what was collected, skipped and failed, with reasons (printed in French and written
+as JSON to data/snapshots/last-run.json).
+
+A platform whose run reaches far fewer accounts than its previous run is flagged as a probable
+outage: accounts it could not reach are never read as gone, and nothing is written for them.
+Each platform's rows are stored as soon as it is done, so a later crash loses nothing earlier."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from observatory.collect.http import Http
+from observatory.collect.platforms import COLLECTORS, SECRET_VARIABLES
+from observatory.collect.platforms.base import Collected, Target
+from observatory.registry.handles import YOUTUBE_CHANNEL, HandleError, parse_handle
+from observatory.registry.load import Account, RegistryError, load_registry
+from observatory.registry.vocab import PLATFORMS
+from observatory.store import snapshots
+
+REPORT_NAME = "last-run.json"
+COLLECTED_STATUSES = ("active", "dormant")  # closed and left accounts are not followed any more
+OUTAGE_RATIO = 0.5  # fewer than half the accounts of the previous run: probable outage
+OUTAGE_MINIMUM = 3  # below this many accounts, only a drop to zero is flagged
+
+
+class ConfigError(Exception):
+    """Bad configuration: the run cannot start (French message)."""
+
+
+@dataclass
+class PlatformReport:
+    platform: str
+    label: str
+    status: str = "ok"  # ok, partiel, échec, ignoré, manuel
+    targets: int = 0
+    collected: int = 0
+    posts: int = 0
+    requests: int = 0
+    previous: int | None = None
+    outage: bool = False
+    reason: str | None = None  # why skipped, or why flagged as an outage
+    failures: list[dict[str, str]] = field(default_factory=list)
+    handle_changes: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunReport:
+    date: str
+    started_at: str
+    finished_at: str = ""
+    dry_run: bool = False
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    platforms: dict[str, PlatformReport] = field(default_factory=dict)
+    stored_accounts: int = 0
+    stored_posts: int = 0
+    files: list[str] = field(default_factory=list)
+    error: str | None = None
+    exit_code: int = 0
+
+    @property
+    def collected(self) -> int:
+        return sum(p.collected for p in self.platforms.values())
+
+    @property
+    def failed(self) -> int:
+        return sum(len({(f["entity"], f["handle"]) for f in p.failures}) for p in self.platforms.values())
+
+    @property
+    def attempted(self) -> int:
+        return sum(p.targets for p in self.platforms.values() if p.status not in ("ignoré", "manuel"))
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["totals"] = {"collected": self.collected, "failed": self.failed,
+                          "attempted": self.attempted,
+                          "outages": [p.platform for p in self.platforms.values() if p.outage]}
+        return data
+
+    def summary_line(self) -> str:
+        if self.error:
+            return f"Collecte du {self.date} impossible : {self.error}"
+        parts = [f"{self.collected} compte(s) relevé(s)", f"{self.failed} échec(s)"]
+        skipped = [p.label for p in self.platforms.values() if p.status == "ignoré"]
+        if skipped:
+            parts.append(f"{len(skipped)} réseau(x) ignoré(s)")
+        outages = [p.label for p in self.platforms.values() if p.outage]
+        if outages:
+            parts.append("panne probable : " + ", ".join(outages))
+        return f"Collecte du {self.date} : " + ", ".join(parts)
+
+    def lines(self) -> list[str]:
+        """The French summary, one platform a line, failures and notes indented below."""
+        out = [self.summary_line() + (" (essai à blanc : rien n'a été écrit)" if self.dry_run else "")]
+        for p in self.platforms.values():
+            if p.status == "manuel":
+                out.append(f"  {p.label} : {p.targets} compte(s) à relever à la main — {p.reason}")
+                continue
+            if p.status == "ignoré":
+                out.append(f"  {p.label} : ignoré — {p.reason}")
+                continue
+            line = (f"  {p.label} : {p.collected}/{p.targets} compte(s) relevé(s), {p.posts} "
+                    f"publication(s), {p.requests} requête(s)")
+            if p.failures:
+                line += f", {len(p.failures)} échec(s)"
+            out.append(line)
+            if p.outage:
+                out.append(f"    ⚠ PANNE PROBABLE : {p.reason}")
+            for change in p.handle_changes:
+                out.append(f"    changement de nom : {change['entity']} {change['before']} → "
+                           f"{change['after']}")
+            out.extend(_failure_lines(p.failures))
+            out.extend(f"    note : {note}" for note in p.notes)
+        if self.files:
+            out.append(f"  {self.stored_accounts} relevé(s) de comptes et {self.stored_posts} de "
+                       f"publications écrits dans {len(self.files)} fichier(s).")
+        return out
+
+    def commit_message(self) -> str:
+        return self.summary_line() + "\n\n" + "\n".join(line.strip() for line in self.lines()[1:]) + "\n"
+
+
+def _failure_lines(failures: list[dict[str, str]], shown: int = 5) -> list[str]:
+    """One line per failure; failures sharing a cause (a whole batch) grouped on one line."""
+    groups: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for failure in failures:
+        groups.setdefault((failure["stage"], failure["reason"]), []).append(failure)
+    out = []
+    for (stage, reason), items in groups.items():
+        if len(items) <= 2:
+            out += [f"    échec ({stage}) {f['entity']} {f['handle']} : {reason}" for f in items]
+            continue
+        names = ", ".join(f["handle"] for f in items[:shown]) + (", …" if len(items) > shown else "")
+        out.append(f"    échec ({stage}) de {len(items)} comptes ({names}) : {reason}")
+    return out
+
+
+class Progress:
+    """A progress bar on a terminal; plain log lines (every tenth, per platform) elsewhere."""
+
+    def __init__(self, stream: TextIO | None = None, interactive: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        if interactive is None:
+            interactive = self.stream.isatty() and not os.environ.get("CI")
+        self.interactive = interactive
+        self.label = ""
+        self.total = 0
+        self.done = 0
+        self.logged = 0
+
+    def start(self, label: str, total: int) -> None:
+        self.label, self.total, self.done, self.logged = label, total, 0, 0
+        if not self.interactive:
+            print(f"{label} : {total} compte(s) à relever…", file=self.stream, flush=True)
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.interactive:
+            width = 30
+            filled = int(width * self.done / max(self.total, 1))
+            print(f"\r{self.label:<14} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}",
+                  end="", file=self.stream, flush=True)
+        elif self.done - self.logged >= max(1, self.total // 10) or self.done == self.total:
+            self.logged = self.done
+            print(f"{self.label} : {self.done}/{self.total}", file=self.stream, flush=True)
+
+    def finish(self) -> None:
+        if self.interactive and self.total:
+            print(file=self.stream, flush=True)
+
+
+def _handle_key(platform: str, handle: str) -> str:
+    try:
+        return parse_handle(platform, handle).key
+    except (HandleError, KeyError):
+        return handle.lower()
+
+
+def _is_id(handle: str) -> bool:
+    """A DID, a YouTube channel id or a numeric page id: not a name that can change."""
+    return handle.startswith("did:") or bool(YOUTUBE_CHANNEL.match(handle)) or handle.isdigit()
+
+
+def _known_id(account: Account, history: snapshots.History) -> str | None:
+    return account.platform_id or history.ids_by_handle.get(account.key.lower()) \
+        or history.ids_by_handle.get(account.handle.lower())
+
+
+def read_report(data_dir: Path) -> dict[str, Any] | None:
+    path = snapshots.snapshots_dir(data_dir) / REPORT_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _previous_count(platform: str, previous: dict[str, Any] | None, history: snapshots.History,
+                    today: str) -> int | None:
+    """Accounts the previous full run reached on this platform (from its report, else from the
+    store's latest earlier collection day)."""
+    if previous and not any((previous.get("filters") or {}).values()) and not previous.get("dry_run"):
+        entry = (previous.get("platforms") or {}).get(platform) or {}
+        # a run that was itself an outage is no yardstick: the store's last good day is
+        if isinstance(entry.get("collected"), int) and entry["collected"] > 0 and not entry.get("outage"):
+            return entry["collected"]
+    return history.last_count if history.last_date else None
+
+
+def _outage(report: PlatformReport) -> None:
+    if report.previous is None:
+        return
+    expected = min(report.previous, report.targets)
+    if expected >= 1 and report.collected == 0 or (
+            expected >= OUTAGE_MINIMUM and report.collected < expected * OUTAGE_RATIO):
+        report.outage = True
+        report.reason = (f"{report.collected} compte(s) relevé(s) contre {report.previous} lors de la "
+                         "collecte précédente : l'API ou le réseau est probablement en panne ; les "
+                         "comptes manquants ne sont pas considérés comme disparus, relancer plus tard")
+
+
+def _rows(platform: str, today: str, item: Collected) -> tuple[snapshots.AccountRow, list[snapshots.PostRow]]:
+    profile, account = item.profile, item.target.account
+    row = snapshots.AccountRow(
+        date=today, entity=account.entity_id, platform=platform, account_id=profile.account_id,
+        handle=profile.handle, followers=profile.followers, following=profile.following,
+        posts=profile.posts, provenance="api", collected_at=snapshots.utc_text(item.measured_at))
+    posts = [snapshots.PostRow(
+        platform=platform, post_id=post.post_id, entity=account.entity_id,
+        account_id=profile.account_id, published_at=snapshots.utc_text(post.published_at),
+        is_reply=post.is_reply, is_repost=post.is_repost, likes=post.likes, reposts=post.reposts,
+        replies=post.replies, quotes=post.quotes, views=post.views,
+        measured_at=snapshots.utc_text(item.posts_measured_at or item.measured_at))
+        for post in item.posts or []]
+    return row, posts
+
+
+def _select(data_dir: Path, platforms: list[str] | None, only: list[str] | None
+            ) -> dict[str, list[Account]]:
+    unknown = [p for p in platforms or [] if p not in PLATFORMS]
+    if unknown:
+        raise ConfigError(f"réseau(x) inconnu(s) : {', '.join(unknown)} ; valeurs permises : "
+                          f"{', '.join(PLATFORMS)}")
+    try:
+        registry = load_registry(data_dir)
+    except RegistryError as error:
+        raise ConfigError("le registre n'est pas valide ; lancer « observatory validate » :\n"
+                          + "\n".join(str(p) for p in error.problems[:20])) from None
+    missing = [i for i in only or [] if i not in registry.entities]
+    if missing:
+        raise ConfigError(f"identifiant(s) inconnu(s) dans le registre : {', '.join(missing)}")
+    chosen: dict[str, list[Account]] = {}
+    for account in registry.accounts():
+        if account.status not in COLLECTED_STATUSES:
+            continue
+        if platforms and account.platform not in platforms:
+            continue
+        if only and account.entity_id not in only:
+            continue
+        chosen.setdefault(account.platform, []).append(account)
+    return {p: chosen[p] for p in PLATFORMS if p in chosen}
+
+
+def run_collection(data_dir: Path, *, platforms: list[str] | None = None,
+                   only: list[str] | None = None, dry_run: bool = False,
+                   env: Mapping[str, str] | None = None, http: Http | None = None,
+                   clock: Callable[[], datetime] | None = None, progress: Progress | None = None,
+                   log: Callable[[str], None] | None = None) -> RunReport:
+    env = dict(os.environ if env is None else env)
+    clock = clock or (lambda: datetime.now(UTC))
+    say = log or (lambda text: print(text, file=sys.stderr, flush=True))
+    started = clock()
+    today = started.strftime("%Y-%m-%d")
+    report = RunReport(date=today, started_at=snapshots.utc_text(started), dry_run=dry_run,
+                       filters={"platforms": sorted(platforms or []), "only": sorted(only or [])})
+    try:
+        selected = _select(data_dir, platforms, only)
+    except ConfigError as error:
+        report.error = str(error)
+        report.exit_code = 2
+        report.finished_at = snapshots.utc_text(clock())
+        return report
+    previous = read_report(data_dir)
+    if not dry_run:
+        for stale in snapshots.remove_stale_temp_files(data_dir):
+            say(f"fichier temporaire d'une collecte interrompue supprimé : {stale.name}")
+    own_http = http is None
+    http = http or Http(secrets=[env.get(name, "") for name in SECRET_VARIABLES])
+    progress = progress or Progress()
+    filtered = bool(platforms or only)
+    try:
+        for platform, accounts in selected.items():
+            try:
+                report.platforms[platform] = _run_platform(
+                    data_dir, platform, accounts, report, env=env, http=http, clock=clock,
+                    progress=progress, previous=None if filtered else previous, dry_run=dry_run,
+                    say=say)
+            except Exception as error:  # a bug in one collector must not cost the others
+                reason = http.redact(f"erreur interne du collecteur : {type(error).__name__} : {error}")
+                say(f"{PLATFORMS[platform]} : {reason}")
+                report.platforms[platform] = PlatformReport(
+                    platform, PLATFORMS[platform], status="échec", targets=len(accounts), reason=reason,
+                    failures=[{"entity": "*", "handle": "*", "stage": "collecte", "reason": reason}])
+    finally:
+        if own_http:
+            http.close()
+    report.finished_at = snapshots.utc_text(clock())
+    report.exit_code = 1 if report.attempted and not report.collected else 0
+    if not dry_run:
+        path = snapshots.snapshots_dir(data_dir) / REPORT_NAME
+        snapshots.atomic_write(path, json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+    return report
+
+
+def _store(data_dir: Path, account_rows: list[snapshots.AccountRow], post_rows: list[snapshots.PostRow],
+           result: PlatformReport, report: RunReport) -> None:
+    """Write one platform's rows; a failed write is reported, and files stay as they were."""
+    root = data_dir.parent
+    for table, rows, write in (("comptes", account_rows, snapshots.write_accounts),
+                               ("publications", post_rows, snapshots.write_posts)):
+        try:
+            files = write(data_dir, rows)  # type: ignore[operator]
+        except (snapshots.StoreError, OSError) as error:
+            result.failures.append({"entity": "*", "handle": "*", "stage": "écriture",
+                                    "reason": f"écriture des relevés ({table}) impossible : {error}"})
+            if table == "comptes":
+                result.collected = result.posts = 0
+                return
+            result.posts = 0
+            continue
+        report.files += [str(f.relative_to(root)) if f.is_relative_to(root) else str(f) for f in files]
+        if table == "comptes":
+            report.stored_accounts += len(rows)
+        else:
+            report.stored_posts += len(rows)
+
+
+def _run_platform(data_dir: Path, platform: str, accounts: list[Account], report: RunReport, *,
+                  env: dict[str, str], http: Http, clock: Callable[[], datetime], progress: Progress,
+                  previous: dict[str, Any] | None, dry_run: bool, say: Callable[[str], None]
+                  ) -> PlatformReport:
+    cls = COLLECTORS.get(platform)
+    result = PlatformReport(platform, PLATFORMS[platform], targets=len(accounts))
+    if cls is None:
+        result.status = "manuel"
+        result.reason = "pas d'API utilisable ; importer les chiffres avec « observatory import »"
+        return result
+    missing = cls.missing_keys(env)
+    if missing:
+        result.status = "ignoré"
+        result.reason = (f"variable(s) d'environnement absente(s) : {', '.join(missing)} ; "
+                         "importer les chiffres à la main ou configurer le secret")
+        say(f"{result.label} : ignoré ({result.reason})")
+        return result
+    history = snapshots.history(data_dir, platform, before=report.date)
+    result.previous = _previous_count(platform, previous, history, report.date)
+    targets = [Target(a, _known_id(a, history)) for a in accounts]
+    collector = cls(http, env, clock)
+    before = http.requests[platform]
+    progress.start(result.label, len(targets))
+    try:
+        outcome = collector.collect(targets, progress.advance)
+    finally:
+        progress.finish()
+    result.requests = http.requests[platform] - before
+    result.notes = list(outcome.notes)
+    for failure in outcome.failures:
+        result.failures.append({"entity": failure.target.account.entity_id,
+                                "handle": failure.target.account.handle, "stage": failure.stage,
+                                "reason": failure.reason})
+    account_rows, post_rows = [], []
+    for item in outcome.collected:
+        row, posts = _rows(platform, report.date, item)
+        account_rows.append(row)
+        post_rows += posts
+        before_handle = history.last_handle.get(row.account_id)
+        if before_handle and _handle_key(platform, before_handle) != _handle_key(platform, row.handle):
+            result.handle_changes.append({"entity": row.entity, "account_id": row.account_id,
+                                          "before": before_handle, "after": row.handle})
+        elif _handle_key(platform, row.handle) != item.target.account.key and not _is_id(
+                item.target.account.handle) and not _is_id(row.handle):
+            result.notes.append(f"{row.entity} : le registre indique {item.target.account.handle}, "
+                                f"la plateforme {row.handle} ; mettre à jour le registre")
+        if item.profile.note:
+            result.notes.append(f"{row.entity} : {item.profile.note}")
+    result.collected = len(account_rows)
+    result.posts = len(post_rows)
+    if not dry_run and account_rows:
+        _store(data_dir, account_rows, post_rows, result, report)
+    if result.failures:
+        result.status = "échec" if not result.collected else "partiel"
+    _outage(result)
+    say(f"{result.label} : {result.collected}/{result.targets} compte(s), {len(result.failures)} échec(s)")
+    return result

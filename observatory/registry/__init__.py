@@ -1,0 +1,1 @@
+"""Registry: the YAML files under data/ -> validated establishments, accounts and published figures."""

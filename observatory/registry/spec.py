@@ -1,0 +1,154 @@
+"""The registry's file format, declared once: validation, canonical key order, the JSON Schema
+and the data dictionary in CONTRIBUTING.md are all derived from these specs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from observatory.registry.vocab import (
+    ACCOUNT_STATUSES,
+    BENCHMARK_KINDS,
+    CATEGORIES,
+    PLATFORMS,
+    REGIONS,
+)
+
+# Kinds of value: str, text (multi-line allowed), int, year, bool, date (YYYY, YYYY-MM or
+# YYYY-MM-DD), https (an https:// link), link (a cited address: http:// tolerated because a
+# citation keeps the address that was read), finess, slug, enum, list, object.
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    doc: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    item: Field | None = None  # for lists
+    spec: tuple[Field, ...] = field(default=())  # for objects
+
+
+def _source_fields() -> tuple[Field, ...]:
+    return (
+        Field("title", "str", "Titre de la source (article, page, rapport)", required=True),
+        Field("publisher", "str", "Éditeur ou auteur"),
+        Field("url", "link", "Adresse de la source telle qu'elle a été lue"),
+        Field("published_on", "date", "Date de publication (AAAA, AAAA-MM ou AAAA-MM-JJ)"),
+        Field("accessed_on", "date", "Date de consultation"),
+        Field("note", "text", "Précision sur ce que la source établit"),
+    )
+
+
+SOURCE = _source_fields()
+SOURCES = Field("sources", "list", "Sources qui établissent les informations du fichier",
+                item=Field("source", "object", "Une source", spec=SOURCE))
+
+ACCOUNT = (
+    Field("platform", "enum", "Réseau social", required=True, choices=tuple(PLATFORMS)),
+    Field("handle", "str", "Identifiant du compte : @nom, nom@instance ou adresse du profil",
+          required=True),
+    Field("id", "str", "Identifiant stable attribué par la plateforme (DID, identifiant numérique…)"),
+    Field("url", "https", "Adresse du profil, si elle diffère de celle déduite de l'identifiant"),
+    Field("status", "enum", "État du compte", required=True, choices=tuple(ACCOUNT_STATUSES)),
+    Field("since", "date", "Date d'ouverture du compte"),
+    Field("until", "date", "Date de fermeture ou d'abandon du compte"),
+    Field("unverified", "bool", "true si le compte n'a pas pu être confirmé par une source"),
+    Field("note", "text", "Remarque"),
+    SOURCES,
+)
+
+FINESS = (
+    Field("ej", "finess", "Numéro FINESS de l'entité juridique (un au plus)"),
+    Field("et", "list", "Numéros FINESS des établissements (sites géographiques)",
+          item=Field("et", "finess", "Numéro FINESS d'un site")),
+)
+
+SIZE = (
+    Field("beds", "int", "Nombre de lits et places"),
+    Field("staff", "int", "Effectif (personnes)"),
+    Field("year", "year", "Année à laquelle se rapportent ces chiffres", required=True),
+    Field("source", "object", "Source de ces chiffres", required=True, spec=SOURCE),
+)
+
+_ACCOUNTS = Field("accounts", "list", "Comptes sur les réseaux sociaux",
+                  item=Field("account", "object", "Un compte", spec=ACCOUNT))
+_UNVERIFIED = Field("unverified", "list", "Champs dont la valeur n'a pas pu être confirmée",
+                    item=Field("unverified", "str", "Nom d'un champ"))
+
+ESTABLISHMENT = (
+    Field("name", "str", "Nom officiel", required=True),
+    Field("short_name", "str", "Nom court, tel qu'affiché dans les classements", required=True),
+    Field("aliases", "list", "Autres noms, dont les anciens", item=Field("alias", "str", "Nom")),
+    Field("category", "enum", "Catégorie d'établissement", required=True, choices=tuple(CATEGORIES)),
+    Field("parent", "slug", "Identifiant de l'établissement ou du groupe dont il fait partie"),
+    Field("finess", "object", "Numéros FINESS connus", spec=FINESS),
+    Field("region", "enum", "Région (absente pour un groupe national)", choices=REGIONS),
+    Field("city", "str", "Commune du siège"),
+    Field("website", "https", "Site internet"),
+    Field("size", "object", "Taille de l'établissement", spec=SIZE),
+    _ACCOUNTS,
+    _UNVERIFIED,
+    Field("note", "text", "Remarque"),
+    Field("sources", "list", "Sources qui établissent les informations du fichier", required=True,
+          item=Field("source", "object", "Une source", spec=SOURCE)),
+)
+
+BENCHMARK = (
+    Field("name", "str", "Nom", required=True),
+    Field("short_name", "str", "Nom court", required=True),
+    Field("kind", "enum", "Nature du compte de référence", required=True,
+          choices=tuple(BENCHMARK_KINDS)),
+    Field("website", "https", "Site internet"),
+    _ACCOUNTS,
+    _UNVERIFIED,
+    Field("note", "text", "Pourquoi ce compte sert de référence"),
+    Field("sources", "list", "Sources", required=True,
+          item=Field("source", "object", "Une source", spec=SOURCE)),
+)
+
+DATE_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+FINESS_PATTERN = r"^([0-9]{2}|2A|2B)0[0-9]{6}$"
+
+
+def _schema_of(f: Field) -> dict:
+    kinds = {
+        "str": {"type": "string", "minLength": 1},
+        "text": {"type": "string", "minLength": 1},
+        "int": {"type": "integer", "minimum": 1},
+        "year": {"type": "integer", "minimum": 1900, "maximum": 2100},
+        "bool": {"type": "boolean"},
+        "date": {"type": "string", "pattern": DATE_PATTERN},
+        "https": {"type": "string", "pattern": r"^https://[^\s/]+"},
+        "link": {"type": "string", "pattern": r"^https?://[^\s/]+"},
+        "finess": {"type": "string", "pattern": FINESS_PATTERN},
+        "slug": {"type": "string", "pattern": SLUG_PATTERN},
+    }
+    if f.kind == "enum":
+        schema: dict = {"enum": list(f.choices)}
+    elif f.kind == "list":
+        assert f.item is not None
+        schema = {"type": "array", "items": _schema_of(f.item)}
+    elif f.kind == "object":
+        schema = object_schema(f.spec)
+    else:
+        schema = dict(kinds[f.kind])
+    schema["description"] = f.doc
+    return schema
+
+
+def object_schema(spec: tuple[Field, ...]) -> dict:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [f.name for f in spec if f.required],
+        "properties": {f.name: _schema_of(f) for f in spec},
+    }
+
+
+def json_schema(spec: tuple[Field, ...], title: str) -> dict:
+    """JSON Schema (draft 2020-12) of a registry file, for editors and other tools."""
+    schema = object_schema(spec)
+    schema["properties"]["sources"]["minItems"] = 1
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **schema}

@@ -1,0 +1,376 @@
+"""Validation of registry files: every problem, located as file:line: field: message, in French.
+
+All files are read and every problem is collected before anything is reported, so that a
+maintainer fixes a pull request in one pass (as congress-legislators' validate.py does)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from observatory.registry.finess import finess_problem
+from observatory.registry.handles import PARSERS, HandleError, parse_handle
+from observatory.registry.spec import (
+    BENCHMARK,
+    DATE_PATTERN,
+    ESTABLISHMENT,
+    SLUG_PATTERN,
+    Field,
+)
+from observatory.registry.yamlio import Located, Path_, YamlSyntaxError, dump_canonical, parse_located
+
+PARSEABLE = set(PARSERS)
+
+DATE = re.compile(DATE_PATTERN)
+SLUG = re.compile(SLUG_PATTERN)
+KIND_NAMES = {
+    "str": "un texte", "text": "un texte", "int": "un nombre entier", "year": "une année",
+    "bool": "true ou false", "date": "une date", "https": "une adresse https://",
+    "link": "une adresse", "finess": "un numéro FINESS", "slug": "un identifiant",
+    "enum": "une valeur de la liste", "list": "une liste", "object": "un ensemble de champs",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+    def github_annotation(self) -> str:
+        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::error file={self.file},line={self.line},title={self.field}::{message}"
+
+
+@dataclass
+class Document:
+    """One registry file, read and checked."""
+
+    path: Path
+    display: str  # path as shown in messages
+    id: str
+    folder: str  # "establishments" or "benchmarks"
+    text: str
+    located: Located | None
+    problems: list[Problem]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.located.data if self.located and isinstance(self.located.data, dict) else {}
+
+
+def field_name(path: Path_) -> str:
+    """accounts[0].handle; odd keys are quoted so the field stays one word: ["a\u0020b"]."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            out += f".{part}" if out else part
+        else:
+            out += "[" + json.dumps(part).replace(" ", "\\u0020") + "]"
+    return out or "(fichier)"
+
+
+def _quote(value: Any) -> str:
+    text = str(value)
+    return f"« {text[:80]}{'…' if len(text) > 80 else ''} »"
+
+
+def valid_date(text: str) -> bool:
+    if not DATE.match(text):
+        return False
+    parts = [int(p) for p in text.split("-")]
+    try:
+        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
+
+
+class Checker:
+    """Walks one parsed document against a spec, collecting located problems."""
+
+    def __init__(self, display: str, located: Located) -> None:
+        self.display = display
+        self.located = located
+        self.problems: list[Problem] = []
+
+    def error(self, path: Path_, message: str) -> None:
+        self.problems.append(Problem(self.display, self.located.line(path), field_name(path), message))
+
+    def check_object(self, value: Any, spec: tuple[Field, ...], path: Path_) -> None:
+        if not isinstance(value, dict):
+            self.error(path, f"un ensemble de champs « nom: valeur » est attendu, reçu {_quote(value)}")
+            return
+        known = {f.name: f for f in spec}
+        for key in value:
+            if key not in known:
+                self.error((*path, key), f"champ inconnu « {key} » ; champs permis : "
+                                         f"{', '.join(known)}")
+        for f in spec:
+            if f.name not in value or value[f.name] is None:
+                if f.required:
+                    self.error(path, f"champ obligatoire manquant : « {f.name} » ({f.doc})")
+                continue
+            self.check_value(value[f.name], f, (*path, f.name))
+
+    def check_value(self, value: Any, f: Field, path: Path_) -> None:
+        kind = f.kind
+        if kind == "object":
+            self.check_object(value, f.spec, path)
+        elif kind == "list":
+            if not isinstance(value, list):
+                self.error(path, f"une liste est attendue (éléments précédés de « - »), "
+                                 f"reçu {_quote(value)}")
+                return
+            assert f.item is not None
+            for i, item in enumerate(value):
+                if item is None:
+                    self.error((*path, i), "élément vide")
+                else:
+                    self.check_value(item, f.item, (*path, i))
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                self.error(path, f"true ou false attendu, reçu {_quote(value)}")
+        elif kind in {"int", "year"}:
+            self.check_int(value, kind, path)
+        elif not isinstance(value, str):
+            self.error(path, f"{KIND_NAMES[kind]} est attendu, reçu {_quote(value)} "
+                             "(mettre la valeur entre guillemets si c'est un texte)")
+        else:
+            self.check_text(value, f, path)
+
+    def check_int(self, value: Any, kind: str, path: Path_) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(path, f"{KIND_NAMES[kind]} est attendu, reçu {_quote(value)}")
+        elif kind == "int" and value < 1:
+            self.error(path, f"un nombre positif est attendu, reçu {value}")
+        elif kind == "year" and not 1900 <= value <= 2100:
+            self.error(path, f"année invraisemblable : {value}")
+
+    def check_text(self, value: str, f: Field, path: Path_) -> None:
+        kind = f.kind
+        if not value.strip():
+            self.error(path, "valeur vide")
+        elif kind == "str" and "\n" in value:
+            self.error(path, "le texte doit tenir sur une ligne")
+        elif kind == "enum" and value not in f.choices:
+            self.error(path, f"valeur inconnue {_quote(value)} ; valeurs permises : "
+                             f"{', '.join(f.choices)}")
+        elif kind == "date" and not valid_date(value):
+            self.error(path, f"date invalide {_quote(value)} : AAAA, AAAA-MM ou AAAA-MM-JJ attendu")
+        elif kind == "https" and not re.match(r"^https://[^\s/]+\.[^\s/]+", value):
+            self.error(path, f"le lien doit commencer par https:// : {_quote(value)}")
+        elif kind == "link" and not re.match(r"^https?://[^\s/]+\.[^\s/]+", value):
+            self.error(path, f"adresse invalide {_quote(value)}")
+        elif kind == "slug" and not SLUG.match(value):
+            self.error(path, f"identifiant invalide {_quote(value)} : minuscules, chiffres et tirets")
+        elif kind == "finess" and (reason := finess_problem(value)):
+            self.error(path, reason)
+
+
+def _check_accounts(checker: Checker, data: dict[str, Any]) -> None:
+    accounts = data.get("accounts")
+    if not isinstance(accounts, list):
+        return
+    for i, account in enumerate(accounts):
+        if not isinstance(account, dict):
+            continue
+        platform, handle = account.get("platform"), account.get("handle")
+        if isinstance(handle, str) and handle.strip() and platform in PARSEABLE:
+            try:
+                parse_handle(platform, handle)
+            except HandleError as error:
+                checker.error(("accounts", i, "handle"), str(error))
+        since, until = account.get("since"), account.get("until")
+        if account.get("status") in {"closed", "left"} and not until:
+            checker.error(("accounts", i, "status"),
+                          f"un compte « {account['status']} » doit indiquer sa date de fin (until)")
+        if isinstance(since, str) and isinstance(until, str) and until < since:
+            checker.error(("accounts", i, "until"), f"la date de fin {until} précède le début {since}")
+
+
+def _check_unverified(checker: Checker, data: dict[str, Any], spec: tuple[Field, ...]) -> None:
+    names = {f.name for f in spec} - {"unverified", "sources"}
+    listed = data.get("unverified")
+    for i, name in enumerate(listed if isinstance(listed, list) else []):
+        if isinstance(name, str) and name not in names:
+            checker.error(("unverified", i), f"« {name} » n'est pas un champ de ce fichier")
+
+
+def _check_finess(checker: Checker, data: dict[str, Any]) -> None:
+    finess = data.get("finess")
+    if not isinstance(finess, dict):
+        return
+    sites = finess.get("et") or []
+    if isinstance(sites, list):
+        seen: set[str] = set()
+        for i, number in enumerate(sites):
+            if not isinstance(number, str):
+                continue
+            if number in seen or number == finess.get("ej"):
+                checker.error(("finess", "et", i), f"numéro FINESS en double : {number}")
+            seen.add(number)
+
+
+def check_document(path: Path, root: Path | None = None) -> Document:
+    """Read and check one registry file on its own (cross-file checks come later)."""
+    display = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+    folder = "benchmarks" if path.parent.name == "benchmarks" else "establishments"
+    doc_id = path.stem
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problem = Problem(display, 1, "(fichier)", "le fichier doit être encodé en UTF-8")
+        return Document(path, display, doc_id, folder, "", None, [problem])
+    try:
+        located = parse_located(text)
+    except YamlSyntaxError as error:
+        problem = Problem(display, error.line, "(fichier)", error.message)
+        return Document(path, display, doc_id, folder, text, None, [problem])
+    checker = Checker(display, located)
+    if path.suffix != ".yml":
+        checker.error((), "l'extension du fichier doit être .yml")
+    if not SLUG.match(doc_id):
+        checker.error((), f"nom de fichier invalide « {path.name} » : l'identifiant (nom du fichier "
+                          "sans .yml) ne contient que des minuscules, chiffres et tirets")
+    for key, line in located.duplicate_keys:
+        checker.problems.append(Problem(display, line, field_name(key), "champ répété"))
+    spec = BENCHMARK if folder == "benchmarks" else ESTABLISHMENT
+    if located.data is None:
+        checker.error((), "fichier vide")
+    else:
+        checker.check_object(located.data, spec, ())
+    if isinstance(located.data, dict):
+        if folder == "establishments" and located.data.get("sources") == []:
+            checker.error(("sources",), "au moins une source est requise")
+        _check_accounts(checker, located.data)
+        _check_unverified(checker, located.data, spec)
+        _check_finess(checker, located.data)
+    return Document(path, display, doc_id, folder, text, located, checker.problems)
+
+
+def canonical_data(data: dict[str, Any], spec: tuple[Field, ...]) -> dict[str, Any]:
+    """Keys in spec order, handles in their canonical form, empty values dropped."""
+    out: dict[str, Any] = {}
+    for f in spec:
+        value = data.get(f.name)
+        if value is None or value == []:
+            continue
+        if f.kind == "object":
+            value = canonical_data(value, f.spec)
+        elif f.kind == "list" and f.item is not None and f.item.kind == "object":
+            value = [canonical_data(item, f.item.spec) for item in value]
+        out[f.name] = value
+    if "platform" in out and "handle" in out:
+        out["handle"] = parse_handle(out["platform"], out["handle"]).handle
+    return out
+
+
+def canonical_text(doc: Document) -> str:
+    spec = BENCHMARK if doc.folder == "benchmarks" else ESTABLISHMENT
+    return dump_canonical(canonical_data(doc.data, spec))
+
+
+def format_problem(doc: Document) -> Problem | None:
+    """A problem showing the diff when a valid file is not in canonical form."""
+    expected = canonical_text(doc)
+    if expected == doc.text:
+        return None
+    diff = difflib.unified_diff(doc.text.splitlines(), expected.splitlines(),
+                                "actuel", "attendu", lineterm="", n=1)
+    first_line = 1
+    for a, b in zip(doc.text.splitlines(), expected.splitlines(), strict=False):
+        if a != b:
+            break
+        first_line += 1
+    return Problem(doc.display, first_line, "(forme)",
+                   "le fichier n'est pas sous sa forme canonique ; lancer « observatory format » "
+                   "ou appliquer :\n" + "\n".join(diff))
+
+
+def cross_file_problems(docs: list[Document]) -> list[Problem]:
+    """Duplicate ids, the same account in two places, parents that do not exist."""
+    problems: list[Problem] = []
+    by_id: dict[str, list[Document]] = defaultdict(list)
+    for doc in docs:
+        by_id[doc.id.lower()].append(doc)
+    for same in by_id.values():
+        for doc in same[1:]:
+            problems.append(Problem(doc.display, 1, "(identifiant)",
+                                    f"identifiant « {doc.id} » déjà utilisé par {same[0].display}"))
+    seen: dict[tuple[str, str], tuple[Document, int]] = {}
+    for doc in docs:
+        accounts = doc.data.get("accounts")
+        for i, account in enumerate(accounts if isinstance(accounts, list) else []):
+            for key in _account_keys(account):
+                if key in seen:
+                    other, j = seen[key]
+                    where = "ce fichier" if other is doc else other.display
+                    problems.append(Problem(
+                        doc.display, doc.located.line(("accounts", i)) if doc.located else 1,
+                        f"accounts[{i}]",
+                        f"ce compte {key[0]} ({key[1]}) figure déjà dans {where} (accounts[{j}])"))
+                else:
+                    seen[key] = (doc, i)
+    ids = {doc.id for doc in docs}
+    for doc in docs:
+        parent = doc.data.get("parent")
+        if isinstance(parent, str) and SLUG.match(parent):
+            line = doc.located.line(("parent",)) if doc.located else 1
+            if parent == doc.id:
+                problems.append(Problem(doc.display, line, "parent", "un établissement ne peut "
+                                                                     "être son propre parent"))
+            elif parent not in ids:
+                problems.append(Problem(doc.display, line, "parent",
+                                        f"aucun établissement n'a l'identifiant « {parent} »"))
+    return problems
+
+
+def _account_keys(account: Any) -> list[tuple[str, str]]:
+    if not isinstance(account, dict) or account.get("platform") not in PARSEABLE:
+        return []
+    keys = []
+    try:
+        handle = parse_handle(account["platform"], str(account.get("handle", "")))
+        keys.append((account["platform"], handle.key))
+    except HandleError:
+        pass
+    if isinstance(account.get("id"), str):
+        keys.append((account["platform"], "id:" + account["id"]))
+    return keys
+
+
+def registry_files(paths: list[Path]) -> list[Path]:
+    """Expand folders into the registry files they hold."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in {".yml", ".yaml"}
+                                and p.parent.name in {"establishments", "benchmarks"}))
+        else:
+            files.append(path)
+    return files
+
+
+def validate_paths(paths: list[Path], root: Path | None = None,
+                   check_format: bool = True) -> tuple[list[Document], list[Problem]]:
+    docs = [check_document(p, root) for p in registry_files(paths)]
+    problems = [p for doc in docs for p in doc.problems]
+    problems += cross_file_problems([d for d in docs if d.located is not None])
+    if check_format:
+        for doc in docs:
+            if not doc.problems and (problem := format_problem(doc)):
+                problems.append(problem)
+    return docs, sorted(problems)

@@ -1,0 +1,1 @@
+"""Site: registry + metrics + leaderboards -> Markdown pages, charts and open data under docs/ -> MkDocs."""

@@ -1,0 +1,332 @@
+"""Markdown (with escaped raw-HTML tables) for leaderboards and the metrics of an establishment.
+
+Leaderboard tables are HTML so that each row carries its category, region and size class for
+the filters of docs/assets/observatoire.js; every value still goes through textfmt."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from observatory.analysis.leaderboards import BOARD_METRICS, SIZE_CLASSES
+from observatory.registry.vocab import CATEGORIES, REGIONS
+from observatory.textfmt import date_fr, md, number
+
+METRIC_LABELS = {
+    "followers": ("Abonnés", "", 0), "following": ("Abonnements", "", 0),
+    "growth_7_pct": ("Croissance 7 j", " %", 1), "growth_30_pct": ("Croissance 30 j", " %", 1),
+    "growth_90_pct": ("Croissance 90 j", " %", 1), "growth_365_pct": ("Croissance 365 j", " %", 1),
+    "growth_30_weekly": ("Croissance hebdomadaire (30 j)", " %", 2),
+    "posts_per_week": ("Publications par semaine", "", 1), "engagement": ("Engagement", " %", 3),
+    "post_interaction": ("Interaction par publication", " %", 3),
+    "conversation": ("Taux de conversation", " %", 0),
+    "followers_per_100_beds": ("Abonnés pour 100 lits", "", 0),
+    "engagement_vs_peers": ("Engagement / comptes de même taille", " ×", 2),
+    "index": ("Indice composite ouvert", "", 0),
+}
+SIZE_LABELS = {code: label for code, label, _low, _high in SIZE_CLASSES}
+MENTIONS = (("few_posts", "peu de publications"),
+            ("dormant", "en sommeil (aucune publication en 90 jours)"))
+ROWS_PER_PAGE = 100  # a leaderboard page stays far below 100 KB of HTML at any scale
+# On a heading (attr_list), keeps its whole section out of Material's search index: figures
+# and tables are not what a reader searches for, and at 3,000 establishments they made the index
+# too large for a phone.
+NOT_SEARCHED = "{ data-search-exclude }"
+BOARD_LINKS = "../../etablissements/"  # raw HTML links are not rewritten: pages are at classements/<id>/
+
+
+def esc(text: object) -> str:
+    """Escaped text for a raw HTML context (no Markdown is parsed inside HTML blocks)."""
+    return html.escape(str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def value_text(value: float | int | None, unit: str, decimals: int, reason: str | None,
+               inline: bool = False) -> str:
+    """A formatted value, or n/a with its reason: shown inline, or on hover and to screen readers."""
+    if value is None:
+        why = esc(reason or "non calculable")
+        if inline:
+            return f'n/a <small class="obs-why">({why})</small>'
+        return (f'<span class="obs-na" title="{why}">n/a</span>'
+                f'<span class="obs-sr"> : {why}</span>')
+    return esc(number(value, decimals) + unit)
+
+
+def change_text(change: int | None) -> str:
+    if change is None:
+        return '<span title="pas de rang à la période précédente">—</span>'
+    if change > 0:
+        return f'<span class="obs-up" title="{change} place(s) gagnée(s)">▲ {change}</span>'
+    if change < 0:
+        return f'<span class="obs-down" title="{-change} place(s) perdue(s)">▼ {-change}</span>'
+    return '<span title="rang inchangé">=</span>'
+
+
+def _filters(rows: list[dict[str, Any]], table_id: str, data_url: str | None) -> list[str]:
+    """The filter form; `data_url`: the board's rows as JSON, so that filters span every page."""
+    categories = sorted({r["category"] for r in rows if r.get("category")}, key=list(CATEGORIES).index)
+    regions = sorted({r["region"] for r in rows if r.get("region")}, key=REGIONS.index)
+    selects = [("category", "Catégorie", [(c, CATEGORIES[c]) for c in categories]),
+               ("region", "Région", [(r, r) for r in regions])]
+    if any("size_class" in r for r in rows):
+        selects.append(("size", "Taille du compte", [(c, SIZE_LABELS[c]) for c, *_ in SIZE_CLASSES]))
+    source = f' data-rows="{esc(data_url)}" data-total="{len(rows)}"' if data_url else ""
+    out = [f'<form class="obs-filters" data-table="{table_id}"{source} role="search" '
+           f'aria-label="Filtrer le classement" data-search-exclude>']
+    for key, label, options in selects:
+        out.append(f'<label>{label} <select data-filter="{key}"><option value="">Toutes</option>'
+                   + "".join(f'<option value="{esc(v)}">{esc(t)}</option>' for v, t in options)
+                   + "</select></label>")
+    out.append(f'<output class="obs-count" for="{table_id}" aria-live="polite"></output></form>')
+    return ["".join(out)]
+
+
+def _mentions(row: dict[str, Any]) -> list[str]:
+    return [text for flag, text in MENTIONS if row.get(flag)]
+
+
+def _fourth(row: dict[str, Any]) -> str:
+    """Size class on per-network boards, networks on the audience board (not escaped)."""
+    if "size_class" in row:
+        return SIZE_LABELS.get(row.get("size_class") or "", "—")
+    return ", ".join(row.get("platforms", []))
+
+
+def _row_html(row: dict[str, Any], unit: str, decimals: int, link_prefix: str) -> str:
+    # docs/assets/observatoire.js (rowElement) draws the same row from board_rows_json.
+    value = value_text(row["value"], unit, decimals, row.get("na_reason"))
+    sort_value = "" if row["value"] is None else row["value"]
+    rank = row["rank"]
+    change = row.get("rank_change")
+    return (
+        f'<tr data-category="{esc(row.get("category") or "")}" '
+        f'data-region="{esc(row.get("region") or "")}" data-size="{esc(row.get("size_class") or "")}">'
+        f'<td data-sort="{rank if rank is not None else ""}">{rank if rank is not None else "—"}</td>'
+        f'<td data-sort="{change if change is not None else ""}">{change_text(change)}</td>'
+        f'<td><a href="{link_prefix}{esc(row["entity"])}/">{esc(row["name"])}</a></td>'
+        f'<td>{esc(CATEGORIES.get(row.get("category") or "", "—"))}</td>'
+        f'<td>{esc(row.get("region") or "—")}</td><td>{esc(_fourth(row))}</td>'
+        f'<td data-sort="{sort_value}">{value}</td><td>{esc("; ".join(_mentions(row))) or "—"}</td></tr>')
+
+
+def board_table(board: dict[str, Any], link_prefix: str, rows: list[dict[str, Any]] | None = None,
+                data_url: str | None = None, caption_note: str = "") -> list[str]:
+    """The filter form and table of `rows` (default: all the board's rows). The filters list
+    the values of all rows; kept out of the search index (a reader looks for names, not rows)."""
+    table_id = f"classement-{board['id']}"
+    shown = board["rows"] if rows is None else rows
+    head = ("<tr><th scope=\"col\">Rang</th><th scope=\"col\">Évolution</th>"
+            "<th scope=\"col\">Établissement</th><th scope=\"col\">Catégorie</th>"
+            "<th scope=\"col\">Région</th>"
+            + ("<th scope=\"col\">Taille du compte</th>" if "size_class" in (board["rows"] or [{}])[0]
+               else "<th scope=\"col\">Réseaux</th>")
+            + f"<th scope=\"col\">{esc(board['label'])}</th><th scope=\"col\">Mentions</th></tr>")
+    body = [_row_html(row, board["unit"], board["decimals"], link_prefix) for row in shown]
+    return _filters(board["rows"], table_id, data_url) + [
+        f'<table id="{table_id}" class="obs-board" data-sortable data-links="{esc(link_prefix)}" '
+        "data-search-exclude>",
+        f"<caption>{esc(_caption(board) + caption_note)}</caption>",
+        f"<thead>{head}</thead><tbody>", *body, "</tbody></table>", ""]
+
+
+def _caption(board: dict[str, Any]) -> str:
+    caption = board["label"]
+    if board.get("platform_label"):
+        caption += f" — {board['platform_label']}"
+    if board.get("as_of"):
+        caption += f", au {board['as_of']}"
+    return caption
+
+
+def benchmark_list(board: dict[str, Any]) -> list[str]:
+    if not board["benchmarks"]:
+        return []
+    out = ["### Comptes de référence, hors classement", ""]
+    for row in board["benchmarks"]:
+        value = value_text(row["value"], board["unit"], board["decimals"], row.get("na_reason"))
+        out.append(f"- [{md(row['name'])}](../references/{row['entity']}.md) : {value}")
+    return out + [""]
+
+
+def page_count(board: dict[str, Any]) -> int:
+    return max(1, -(-len(board["rows"]) // ROWS_PER_PAGE))
+
+
+def page_stem(board_id: str, page: int) -> str:
+    """classements/<id>.md for page 1 (links to a board keep working), <id>-<n>.md after."""
+    return board_id if page == 1 else f"{board_id}-{page}"
+
+
+def rows_json_url(board_id: str) -> str:
+    """The board's rows as JSON (board_rows_json), relative to a board page."""
+    return f"../../donnees/classements/{board_id}.json"
+
+
+def rank_range(rows: list[dict[str, Any]], start: int, total: int) -> str:
+    """"Rangs 101 à 200" for a page of rows beginning at row `start` (1-based) of `total`."""
+    ranks = [r["rank"] for r in rows if r.get("rank") is not None]
+    text = f"lignes {start} à {start + len(rows) - 1} sur {total}"
+    if not ranks:
+        return f"Comptes sans valeur, non classés ({text})."
+    unranked = len(rows) - len(ranks)
+    tail = f", puis {unranked} compte(s) sans valeur, non classé(s)" if unranked else ""
+    return f"Rangs {ranks[0]} à {ranks[-1]}{tail} ({text})."
+
+
+def pagination_nav(board_id: str, page: int, count: int) -> str:
+    """Links to every page of a board, the current one marked for assistive technologies."""
+    def href(n: int) -> str:
+        return f"../{esc(page_stem(board_id, n))}/"
+
+    items = []
+    if page > 1:
+        items.append(f'<li><a href="{href(page - 1)}" rel="prev">‹ Page précédente</a></li>')
+    for n in range(1, count + 1):
+        current = ' aria-current="page"' if n == page else ""
+        items.append(f'<li><a href="{href(n)}" aria-label="Page {n}"{current}>{n}</a></li>')
+    if page < count:
+        items.append(f'<li><a href="{href(page + 1)}" rel="next">Page suivante ›</a></li>')
+    return ('<nav class="obs-pages" aria-label="Pagination du classement" data-search-exclude>'
+            f"<ul>{''.join(items)}</ul></nav>")
+
+
+def board_markdown(board: dict[str, Any], chart: str = "", page: int = 1) -> str:
+    """Page `page` of a board: ROWS_PER_PAGE rows; the chart and the benchmarks on page 1 only;
+    pages after the first are left out of the search index (their rows are not searched)."""
+    count = page_count(board)
+    title = f"{board['label']} — {board.get('platform_label', 'tous réseaux')}"
+    if count > 1:
+        title += f" (page {page} sur {count})"
+    out = ["---", f"title: {esc(title)!r}"] + (["search:", "  exclude: true"] if page > 1 else [])
+    out += ["---", "", f"# {md(title)}", ""]
+    if board.get("as_of"):
+        out += [f"Mesures du {md(date_fr(board['as_of']))}. Rangs parmi les établissements ; les ex æquo "
+                "partagent le même rang. Définitions : [méthodologie](../methodologie.md).", ""]
+    if not board["rows"]:
+        out += ["Aucune mesure n'a encore été collectée pour ce classement.", ""]
+    else:
+        first = (page - 1) * ROWS_PER_PAGE
+        rows = board["rows"][first:first + ROWS_PER_PAGE]
+        out += [chart] if chart and page == 1 else []  # charts.write_charts: bars of the first rows
+        note = ""
+        if count > 1:  # hidden by observatoire.js while a filter shows rows of every page
+            out += [f'<p class="obs-range">Page {page} sur {count} : '
+                    f"{esc(rank_range(rows, first + 1, len(board['rows'])))}</p>", ""]
+            note = f" (page {page} sur {count})"
+        out += board_table(board, BOARD_LINKS, rows, rows_json_url(board["id"]), note)
+        out += [pagination_nav(board["id"], page, count), ""] if count > 1 else []
+    out += benchmark_list(board) if page == 1 else []
+    return "\n".join(out)
+
+
+def board_pages(board: dict[str, Any], chart: str = "") -> dict[str, str]:
+    """Every page of a board: file name under classements/ -> Markdown."""
+    return {f"{page_stem(board['id'], n)}.md": board_markdown(board, chart, n)
+            for n in range(1, page_count(board) + 1)}
+
+
+def board_rows_json(board: dict[str, Any]) -> str:
+    """All the rows of a board, compact, for the filters of observatoire.js: each row is
+    [rank, change, entity, name, category, region, size, fourth column, value, value text or
+    n/a reason, mention flags]; texts are plain (the script sets them as text, never as HTML)."""
+    rows = []
+    for row in board["rows"]:
+        value = row["value"]
+        shown = number(value, board["decimals"]) + board["unit"] if value is not None else (
+            row.get("na_reason") or "non calculable")
+        flags = sum(1 << i for i, (flag, _text) in enumerate(MENTIONS) if row.get(flag))
+        rows.append([row["rank"], row.get("rank_change"), row["entity"], row["name"],
+                     row.get("category") or "", row.get("region") or "", row.get("size_class") or "",
+                     _fourth(row), value, shown, flags])
+    data = {"id": board["id"], "categories": CATEGORIES, "mentions": [text for _f, text in MENTIONS],
+            "rows": rows}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_board_pages(docs_dir: Path, boards: list[dict[str, Any]], audience: dict[str, Any],
+                      blocks: dict[str, str] | None = None) -> None:
+    """Every page of every board, the boards' index and each board's rows as JSON (for the
+    filters); pages and JSON files of boards or pages gone since the last build are removed.
+    `blocks`: chart block per board id, and "index" for the index (charts.write_charts)."""
+    folder, rows_folder = docs_dir / "classements", docs_dir / "donnees" / "classements"
+    folder.mkdir(parents=True, exist_ok=True)
+    rows_folder.mkdir(parents=True, exist_ok=True)
+    blocks = blocks or {}
+    wanted: dict[Path, str] = {}
+    for board in [*boards, audience]:
+        pages = board_pages(board, blocks.get(board["id"], ""))
+        wanted.update({folder / name: text for name, text in pages.items()})
+        wanted[rows_folder / f"{board['id']}.json"] = board_rows_json(board)
+    wanted[folder / "index.md"] = boards_index_markdown(boards, audience, blocks.get("index", ""))
+    # Only .md and .json: the page data (.yml) is written beside, by another process.
+    for stale in {*folder.glob("*.md"), *rows_folder.glob("*.json")} - set(wanted):
+        stale.unlink()
+    for path, text in wanted.items():
+        write_if_changed(path, text)
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Unchanged files keep their date, so that a live preview reloads only what changed."""
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def boards_index_markdown(boards: list[dict[str, Any]], audience: dict[str, Any], chart: str = "") -> str:
+    out = ["---", "title: Classements", "---", "", "# Classements", "",
+           "Chaque classement compare les comptes d'établissements d'un même réseau. Le nombre "
+           "d'abonnés mesure surtout la taille de l'établissement ; l'engagement et l'indice "
+           "composite ouvert la neutralisent en partie (voir la [méthodologie](../methodologie.md)).",
+           ""]
+    if not boards:
+        out += ["!!! info \"Pas encore de mesures\"",
+                "    La collecte automatique n'a encore enregistré aucun relevé : les classements "
+                "apparaîtront après sa première exécution. En attendant, les chiffres publiés par la "
+                "presse et les classements passés figurent sur la page de chaque établissement.", ""]
+    out += ["- [Audience tous réseaux](audience.md)", ""]
+    by_platform: dict[str, list[dict[str, Any]]] = {}
+    for board in boards:
+        by_platform.setdefault(board["platform_label"], []).append(board)
+    for platform, items in by_platform.items():
+        out += [f"## {md(platform)}", ""]
+        out += [f"- [{md(b['label'])}]({b['id']}.md) ({len(b['rows'])} comptes)" for b in items]
+        out.append("")
+    if chart:  # charts.write_charts: establishments with an account on each network, per month
+        out += ["## Comptes d'établissements par réseau", "", chart]
+    return "\n".join(out)
+
+
+def measures_section(summary: dict[str, Any] | None,
+                     charts: dict[tuple[str, str], list[str]] | None = None) -> list[str]:
+    """The 'Dernières mesures' section of an establishment page; `charts`: the chart blocks of
+    each (platform, account_id), from charts.write_charts."""
+    out = [f"## Dernières mesures {NOT_SEARCHED}", ""]
+    if not summary or not summary["accounts"]:
+        return out + ["Aucune mesure n'a encore été collectée pour les comptes de cette fiche.", ""]
+    out.append(f"Mesures du {md(date_fr(summary['as_of']))}. Rangs sur chaque réseau, parmi tous les "
+               "établissements puis parmi ceux de la même catégorie.")
+    out.append("")
+    for account in summary["accounts"]:
+        out += [f"### {md(account['platform_label'])} : {md(account['handle'])} {NOT_SEARCHED}", ""]
+        notes = []
+        if account["few_posts"]:
+            notes.append("peu de publications dans la fenêtre de 30 jours : taux fragiles")
+        if account["dormant"]:
+            notes.append("en sommeil : aucune publication depuis 90 jours")
+        if notes:
+            out += [f"*{md('; '.join(notes))}*", ""]
+        out += ["| Mesure | Valeur | Rang (réseau) | Rang (catégorie) | Évolution |", "|---|---|---|---|---|"]
+        for metric, (label, unit, decimals) in METRIC_LABELS.items():
+            cell = account["metrics"][metric]
+            text = value_text(cell["value"], unit, decimals, cell["na_reason"], inline=True)
+            if cell.get("span_days"):
+                text += f" (sur {cell['span_days']} jours)"
+            rank = account["ranks"].get(metric) if metric in BOARD_METRICS else None
+            overall = f"{rank['overall']} / {rank['overall_of']}" if rank and rank["overall"] else "—"
+            peers = f"{rank['peers']} / {rank['peers_of']}" if rank and rank["peers"] else "—"
+            change = change_text(rank["change"]) if rank else "—"
+            out.append(f"| {md(label)} | {text} | {overall} | {peers} | {change} |")
+        out.append("")
+        out += (charts or {}).get((account["platform"], account["account_id"]), [])
+    return out

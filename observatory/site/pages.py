@@ -1,0 +1,281 @@
+"""Markdown pages from page data. Every value from data/ goes through textfmt.md or .link."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from observatory import PROJECT_URL
+from observatory.site.leaderboard_pages import NOT_SEARCHED, measures_section, write_if_changed
+from observatory.site.study_links import studies_section
+from observatory.textfmt import link, md
+
+UNVERIFIED = ('<span class="obs-unverified" title="Information non confirmée par une source">'
+              "non vérifié</span>")
+
+
+def _front_matter(title: str, description: str) -> str:
+    # Themes print these unescaped in <title> and <meta>: escape HTML here. JSON strings are
+    # valid YAML scalars, and json escapes every quote and control character.
+    def scalar(text: str) -> str:
+        return json.dumps(html.escape(" ".join(text.split())), ensure_ascii=False)
+
+    return f"---\ntitle: {scalar(title)}\ndescription: {scalar(description)}\n---\n\n"
+
+
+def source_text(source: dict[str, Any]) -> str:
+    parts = [link(source["title"], source.get("url"))]
+    if source.get("publisher"):
+        parts.append(md(source["publisher"]))
+    if source.get("date"):
+        parts.append(md(source["date"]))
+    text = ", ".join(parts)
+    if source.get("note"):
+        text += f" ({md(source['note'])})"
+    return text
+
+
+def _rel(from_path: str, to_path: str) -> str:
+    """Relative link between two pages given by their paths under docs/."""
+    depth = from_path.count("/")
+    return "../" * depth + to_path
+
+
+def _identity(page: dict[str, Any]) -> list[str]:
+    unverified = set(page["unverified"])
+
+    def flag(label: str) -> str:
+        return f" {UNVERIFIED}" if label in unverified else ""
+
+    rows = []
+    if page["category"]:
+        rows.append(("Catégorie", md(page["category"]) + flag("catégorie")))
+    if page["kind"]:
+        rows.append(("Nature", md(page["kind"]) + flag("nature")))
+    if page["region"]:
+        rows.append(("Région", md(page["region"]) + flag("région")))
+    if page["city"]:
+        rows.append(("Commune", md(page["city"]) + flag("commune")))
+    if page["parent"]:
+        rows.append(("Rattachement", f"[{md(page['parent']['name'])}]"
+                                     f"({_rel(page['path'], page['parent']['path'])})"))
+    if page["website"]:
+        rows.append(("Site internet", link(page["website"], page["website"]) + flag("site internet")))
+    if page["aliases"]:
+        rows.append(("Autres noms", ", ".join(md(a) for a in page["aliases"])))
+    if page["finess_ej"]:
+        rows.append(("FINESS (entité juridique)", md(page["finess_ej"]) + flag("FINESS")))
+    if page["finess_et"]:
+        rows.append(("FINESS (sites)", ", ".join(md(n) for n in page["finess_et"])))
+    if page["size"]:
+        size = page["size"]
+        bits = [f"{size['beds']} lits et places" if size["beds"] else "",
+                f"{size['staff']} personnes" if size["staff"] else ""]
+        text = ", ".join(b for b in bits if b) + f" ({size['year']})"
+        if size["source"]:
+            text += f", source : {source_text(size['source'])}"
+        rows.append(("Taille", md(text) if not size["source"] else text))
+    else:
+        rows.append(("Taille", "non renseignée"))
+    lines = ["| Information | Valeur |", "|---|---|"]
+    lines += [f"| {label} | {value} |" for label, value in rows]
+    return lines
+
+
+def _accounts(page: dict[str, Any]) -> list[str]:
+    if not page["accounts"]:
+        return ["Aucun compte n'est encore enregistré pour cette fiche. "
+                f"[Proposer un ajout]({page['edit_url']}).", ""]
+    lines = ["| Réseau | Compte | État | Depuis | Jusqu'à | Source |", "|---|---|---|---|---|---|"]
+    for account in page["accounts"]:
+        handle = link(account["handle"], account["url"])
+        if account["unverified"]:
+            handle += f" {UNVERIFIED}"
+        sources = "; ".join(source_text(s) for s in account["sources"]) or "—"
+        lines.append(f"| {md(account['platform'])} | {handle} | {md(account['status'])} | "
+                     f"{md(account['since'] or '—')} | {md(account['until'] or '—')} | {sources} |")
+    return lines + [""]
+
+
+def _figures(page: dict[str, Any]) -> list[str]:
+    if not page["figures"]:
+        return ["Aucun chiffre publié n'est archivé pour cette fiche.", ""]
+    lines = ["Chiffres publiés par des classements, la presse ou des articles, tels qu'ils ont été "
+             "publiés ; la date est celle à laquelle le chiffre se rapporte.", "",
+             "| Réseau | Mesure | Valeur | Date du chiffre | Source | Citation |",
+             "|---|---|---|---|---|---|"]
+    for figure in page["figures"]:
+        source = source_text({"title": figure["source_title"], "url": figure["source_url"],
+                              "publisher": figure["source_publisher"], "date": figure["published_on"]})
+        quote = f"« {md(figure['quote'])} »"
+        if figure["note"]:
+            quote += f" <br>*{md(figure['note'])}*"
+        lines.append(f"| {md(figure['platform'])} | {md(figure['metric'])} | {md(figure['value'])} | "
+                     f"{md(figure['figure_date'])} | {source} | {quote} |")
+    return lines + [""]
+
+
+def entity_markdown(page: dict[str, Any]) -> str:
+    kind = "Compte de référence" if page["is_benchmark"] else (page["category"] or "Établissement")
+    out = [_front_matter(page["name"], f"{kind} — présence sur les réseaux sociaux"),
+           f"# {md(page['name'])}", ""]
+    if page["is_benchmark"]:
+        out += ['!!! note "Compte de référence"', "    Ce compte sert de point de comparaison. Il "
+                "n'est jamais classé parmi les établissements.", ""]
+    if page["unverified"]:
+        out += ['!!! warning "Informations non vérifiées"',
+                f"    Non confirmé par une source : {md(', '.join(page['unverified']))}.", ""]
+    out += _identity(page) + [""]
+    if page["children"]:
+        out += ["Établissements rattachés : " + ", ".join(
+            f"[{md(c['name'])}]({_rel(page['path'], c['path'])})" for c in page["children"]), ""]
+    if page["note"]:
+        out += [f"*{md(page['note'])}*", ""]
+    out += ["## Comptes", ""] + _accounts(page)
+    out += measures_section(page.get("measures"), page.get("charts"))  # charts: set by build.generate
+    # Repeated boilerplate (no figure yet; sources, mostly the registry's) is not indexed: at
+    # 3,000 establishments it was a third of the search index. Quotes of figures stay indexed.
+    out += [f"## Chiffres publiés{'' if page['figures'] else ' ' + NOT_SEARCHED}", ""] + _figures(page)
+    out += studies_section(page.get("case_studies"), page["path"])  # set by casestudies.attach
+    out += [f"## Sources {NOT_SEARCHED}", ""] + [f"- {source_text(s)}" for s in page["sources"]] + [""]
+    out += [f'[Proposer une correction]({page["edit_url"]}){{ .md-button }}', ""]
+    return "\n".join(out)
+
+
+DIRECTORY_ROWS = 250  # establishments per directory page: about 60 KB of HTML
+
+
+def directory_markdown(data: dict[str, Any]) -> str:
+    """The directory's front page: counts and one link per region (3,000 rows would not fit a
+    page), then the reference accounts."""
+    total = data["total"]
+    out = [_front_matter("Annuaire des établissements", "Tous les établissements suivis"),
+           "# Annuaire des établissements", "",
+           f"L'observatoire suit **{total} établissements**. "
+           + ", ".join(f"{c['count']} {md(c['category'])}" for c in data["by_category"]) + ".", "",
+           "Pour trouver un établissement par son nom ou sa commune, utilisez la recherche du site ; "
+           "l'annuaire les liste par région.", "",
+           "| Région | Établissements |", "|---|---|"]
+    out += [f"| [{md(r['region'])}]({_rel('etablissements/index.md', r['path'])}) | {len(r['rows'])} |"
+            for r in data["regions"]]
+    out += ["", "## Comptes de référence", "",
+            "Ces comptes ne sont pas des établissements de santé : ils servent de point de "
+            "comparaison et ne sont jamais classés.", "",
+            "| Nom | Nature | Région | Commune | Réseaux | Chiffres archivés |", "|---|---|---|---|---|---|"]
+    out += [_directory_row(row, "etablissements/index.md") for row in data["benchmarks"]]
+    return "\n".join(out) + "\n"
+
+
+def region_pages(region: dict[str, Any]) -> dict[str, str]:
+    """A region's establishments, DIRECTORY_ROWS a page: path (relative to docs/) -> Markdown."""
+    rows, name = region["rows"], region["region"]
+    count = max(1, -(-len(rows) // DIRECTORY_ROWS))
+    paths = [region["path"]] + [region["path"].replace(".md", f"-{n}.md") for n in range(2, count + 1)]
+    out = {}
+    plural = "s" if len(rows) > 1 else ""
+    for n, path in enumerate(paths, start=1):
+        part = rows[(n - 1) * DIRECTORY_ROWS:n * DIRECTORY_ROWS]
+        title = f"Annuaire : {name}" + (f" (page {n} sur {count})" if count > 1 else "")
+        lines = [_front_matter(title, f"Établissements suivis : {name}"), f"# {md(title)}", "",
+                 f"{len(rows)} établissement{plural} suivi{plural}"
+                 f" dans cette région. [Toutes les régions]({_rel(path, 'etablissements/index.md')}).", ""]
+        if count > 1:
+            lines += [" · ".join(f"page {k}" if k == n else f"[page {k}]({_rel(path, p)})"
+                                 for k, p in enumerate(paths, start=1)), ""]
+        # Names and places are indexed on each establishment's page, not twice.
+        lines += [f"## Établissements {NOT_SEARCHED}", "",
+                  "| Établissement | Catégorie | Région | Commune | Réseaux | Chiffres archivés |",
+                  "|---|---|---|---|---|---|"]
+        lines += [_directory_row(row, path) for row in part]
+        out[path] = "\n".join(lines) + "\n"
+    return out
+
+
+def _directory_row(row: dict[str, Any], from_path: str) -> str:
+    target = _rel(from_path, row["path"])
+    return (f"| [{md(row['name'])}]({target}) | {md(row['category'])} | {md(row['region'] or '—')} | "
+            f"{md(row['city'] or '—')} | {md(', '.join(row['platforms']) or '—')} | {row['figures']} |")
+
+
+def write_pages(docs_dir: Path, entity_pages: list[dict[str, Any]], directory: dict[str, Any]) -> int:
+    """Write every generated page under docs/; return how many there are.
+
+    Unchanged files are left alone, so that a live preview reloads only what changed."""
+    wanted = {docs_dir / page["path"]: entity_markdown(page) for page in entity_pages}
+    wanted[docs_dir / "etablissements" / "index.md"] = directory_markdown(directory)
+    for region in directory["regions"]:
+        wanted.update({docs_dir / path: text for path, text in region_pages(region).items()})
+    for folder in ("etablissements", "references", "annuaire"):
+        (docs_dir / folder).mkdir(parents=True, exist_ok=True)
+        for stale in set((docs_dir / folder).glob("*.md")) - set(wanted):
+            stale.unlink()
+    for path, text in wanted.items():
+        write_if_changed(path, text)
+    return len(wanted)
+
+
+def format_markdown(specs: list[tuple[str, str, tuple[Any, ...]]]) -> str:
+    """The data dictionary of the registry files, generated from observatory/spec.py."""
+    out = [_front_matter("Format des fiches", "Dictionnaire des champs des fiches du registre"),
+           "# Format des fiches", "",
+           "Cette page est produite à partir de la définition du format utilisée par le "
+           "validateur : elle est toujours à jour. Les schémas JSON correspondants sont dans le "
+           "dossier `schema/` du dépôt.", ""]
+    for title, intro, spec in specs:
+        out += [f"## {title}", "", intro, ""] + _spec_table(spec, "") + [""]
+    return "\n".join(out)
+
+
+def _spec_table(spec: tuple[Any, ...], prefix: str) -> list[str]:
+    kinds = {"str": "texte", "text": "texte", "int": "entier positif", "year": "année",
+             "bool": "true / false", "date": "date (AAAA, AAAA-MM ou AAAA-MM-JJ)",
+             "https": "lien https://", "link": "adresse http(s)", "finess": "numéro FINESS",
+             "slug": "identifiant", "enum": "valeur de la liste", "list": "liste",
+             "object": "ensemble de champs"}
+    lines = ["| Champ | Obligatoire | Type | Description |", "|---|---|---|---|"]
+    nested: list[str] = []
+    for f in spec:
+        kind = kinds[f.kind]
+        if f.kind == "list" and f.item is not None:
+            kind = f"liste de : {kinds[f.item.kind]}"
+        description = md(f.doc)
+        if f.choices:
+            description += " — valeurs : " + ", ".join(f"`{c}`" for c in f.choices)
+        lines.append(f"| `{prefix}{f.name}` | {'oui' if f.required else 'non'} | {kind} | {description} |")
+        sub = f.spec or (f.item.spec if f.item is not None else ())
+        if sub and f.name not in {"sources", "source"}:
+            nested += [""] + _spec_table(sub, f"{prefix}{f.name}.")
+    return lines + nested
+
+
+def opendata_markdown(listing: list[dict[str, Any]]) -> str:
+    def size(n: int) -> str:
+        return f"{n / 1024:.1f} Ko".replace(".", ",") if n >= 1024 else f"{n} octets"
+
+    out = [_front_matter("Données ouvertes", "Télécharger les données de l'observatoire"),
+           "# Données ouvertes", "",
+           "Toutes les données affichées sur ce site sont téléchargeables, sous la "
+           "[Licence Ouverte 2.0](https://www.etalab.gouv.fr/licence-ouverte-open-licence/) : "
+           "vous pouvez les réutiliser librement, y compris commercialement, en citant "
+           "l'observatoire comme source.", "",
+           "Le fichier [datapackage.json](datapackage.json) décrit chaque jeu de données et ses "
+            "colonnes (format [Frictionless Data](https://specs.frictionlessdata.io/data-package/)). "
+            "Le format des fiches du registre est publié en JSON Schema : "
+            "[établissement](establishment.schema.json), [compte de référence](benchmark.schema.json) ; "
+            "voir aussi le [dictionnaire des champs](format.md).", "",
+            "Les relevés bruts de la collecte (un fichier CSV par réseau et par mois) sont versionnés "
+            f"dans le dépôt, dossier [`data/snapshots/`]({PROJECT_URL}/tree/main/data/snapshots), sous "
+            "la même licence ; leur définition est donnée dans la [méthodologie](../methodologie.md). "
+            "Ils ne sont pas recopiés sur ce site : à l'échelle nationale (quelque 3 000 établissements, "
+            "deux ans de relevés quotidiens), ils pèsent près d'un gigaoctet. Pour chaque compte, la "
+            "série des abonnés (chaque relevé) et de l'engagement (chaque semaine) se télécharge en "
+            "CSV depuis sa fiche.", "",
+            f"## Fichiers à télécharger {NOT_SEARCHED}", "",  # names and sizes are not searched
+            "| Jeu de données | Lignes | CSV | JSON |", "|---|---|---|---|"]
+    for d in listing:
+        out.append(f"| {md(d['title'])} | {d['rows']} | [{d['name']}.csv]({d['name']}.csv) "
+                   f"({size(d['csv_bytes'])}) | [{d['name']}.json]({d['name']}.json) "
+                   f"({size(d['json_bytes'])}) |")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,1 @@
+"""Store: collected rows -> monthly CSV snapshots under data/snapshots/ -> data frames to analyse."""
