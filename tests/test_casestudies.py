@@ -17,16 +17,18 @@ from test_site import make_project
 from test_site_metrics import fixture_registry, write_fixture_store
 
 from observatory.registry.load import load_registry
-from observatory.registry.vocab import PLATFORMS, SECTORS, THEMES
-from observatory.site import case_studies
+from observatory.registry.vocab import FIGURE_METRICS, PLATFORMS, SECTORS, THEMES
 from observatory.site.build import build_site, generate
+from observatory.site.case_studies import pages as study_pages
+from observatory.site.case_studies import read as study_read
+from observatory.site.leaderboard_pages import ROWS_PER_PAGE
 
 STUDIES = sorted((ROOT / "data" / "etudes").glob("*.md"))
 LIVE = ("abonnes", "mesure", "classement")
 
 
-def front(path: Path) -> case_studies.Study:
-    study, problems = case_studies.read_study(path, ROOT, load_registry(ROOT / "data"))
+def front(path: Path) -> study_read.Study:
+    study, problems = study_read.read_study(path, ROOT, load_registry(ROOT / "data"))
     assert not problems, "\n".join(map(str, problems))
     return study
 
@@ -134,7 +136,7 @@ def test_the_guide_documents_every_theme_sector_and_directive() -> None:
     assert "## Écrire une étude de cas" in guide
     for code in [*THEMES, *SECTORS]:
         assert f"`{code}`" in guide, code
-    for name in case_studies.USAGE:
+    for name in study_read.USAGE:
         assert f"{{{{ {name} " in guide, name
 
 
@@ -234,13 +236,13 @@ DIRECTIVE_LINE = 15  # line of {line} in BROKEN
      + ", ".join(PLATFORMS)),
     ("Texte {{ mesure chu-fictif bluesky abonnés }}.",
      "directive « mesure » : mesure inconnue « abonnés » ; mesures permises : "
-     + ", ".join(case_studies.METRICS)),
+     + ", ".join(study_read.METRICS)),
     ("{{ classement bluesky followers ch-fictif-0 chu-fictiv }}",
      "directive « classement » : établissement inconnu « chu-fictiv » (vouliez-vous dire « chu-fictif » ?) "
      ": aucun identifiant du registre ne correspond"),
     ("{{ chiffres chu-fictif twitter abonnes }}",
      "directive « chiffres » : mesure inconnue « abonnes » ; mesures permises : "
-     + ", ".join(case_studies.FIGURE_METRICS)),
+     + ", ".join(FIGURE_METRICS)),
     ("{{ graphique chu-fictif }}",
      "directive inconnue « graphique » ; directives permises : abonnes, mesure, classement, chiffres"),
     ("{{ mesure chu-fictif bluesky }}",
@@ -256,7 +258,7 @@ def test_a_broken_directive_is_located(tmp_path: Path, line: str, message: str) 
     project = make_project(tmp_path)
     (project / "data" / "etudes").mkdir()
     (project / "data" / "etudes" / "etude-cassee.md").write_text(BROKEN.format(line=line), encoding="utf-8")
-    with pytest.raises(case_studies.CaseStudyError) as raised:
+    with pytest.raises(study_read.CaseStudyError) as raised:
         generate(project)
     located = f"data/etudes/etude-cassee.md:{DIRECTIVE_LINE}: {message}"
     assert [str(p) for p in raised.value.problems] == [located]
@@ -278,7 +280,7 @@ def test_a_broken_directive_is_located(tmp_path: Path, line: str, message: str) 
     ("title: Étude cassée\n", "", 1, "champ obligatoire manquant ou vide : title"),
     ("sector: chu-chr", "sector: chu-chr\nsecteur: ch", 9,
      "champ inconnu « secteur » (vouliez-vous dire « sector » ?) ; champs permis : " + ", ".join(
-         case_studies.FIELDS)),
+         study_read.FIELDS)),
 ])
 def test_a_broken_front_matter_is_located(tmp_path: Path, old: str, new: str, line: int,
                                           message: str) -> None:
@@ -286,7 +288,7 @@ def test_a_broken_front_matter_is_located(tmp_path: Path, old: str, new: str, li
     (project / "data" / "etudes").mkdir()
     text = BROKEN.format(line="Texte.").replace(old, new, 1)
     (project / "data" / "etudes" / "etude-cassee.md").write_text(text, encoding="utf-8")
-    with pytest.raises(case_studies.CaseStudyError) as raised:
+    with pytest.raises(study_read.CaseStudyError) as raised:
         generate(project)
     assert [str(p) for p in raised.value.problems] == [f"data/etudes/etude-cassee.md:{line}: {message}"]
 
@@ -313,7 +315,7 @@ def test_every_problem_of_every_study_is_reported_at_once(tmp_path: Path) -> Non
     (folder / "b.md").write_text(BROKEN.format(line="{{ chiffres chu-fictif }}").replace(
         "sector: chu-chr", "sector: [chu-chr, hopital]"), encoding="utf-8")
     (folder / "Index.md").write_text("pas d'en-tête\n", encoding="utf-8")
-    with pytest.raises(case_studies.CaseStudyError) as raised:
+    with pytest.raises(study_read.CaseStudyError) as raised:
         generate(project)
     located = [f"{p.file}:{p.line}" for p in raised.value.problems]
     assert located == ["data/etudes/Index.md:1", "data/etudes/Index.md:1", "data/etudes/a.md:15",
@@ -325,7 +327,7 @@ def test_active_html_is_refused(tmp_path: Path) -> None:
     (project / "data" / "etudes").mkdir()
     (project / "data" / "etudes" / "etude-cassee.md").write_text(
         BROKEN.format(line='<script>alert(1)</script> [x](javascript:alert(2))'), encoding="utf-8")
-    with pytest.raises(case_studies.CaseStudyError) as raised:
+    with pytest.raises(study_read.CaseStudyError) as raised:
         generate(project)
     assert [p.line for p in raised.value.problems] == [DIRECTIVE_LINE]
     assert "HTML actif refusé" in raised.value.problems[0].message
@@ -360,7 +362,7 @@ def test_follower_charts_drawn_for_the_accounts_are_embedded(tmp_path: Path) -> 
     frame = compute_metrics(data, registry)
     blocks = {("bluesky", "did:a"): ['<figure class="obs-chart" data-kind="followers">courbe</figure>',
                                      '<figure class="obs-chart" data-kind="engagement">autre</figure>']}
-    case_studies.write_studies(tmp_path, registry, load_figures(data / "published-figures.csv"),
+    study_pages.write_studies(tmp_path, registry, load_figures(data / "published-figures.csv"),
                               leaderboards.entity_summaries(frame, registry),
                               leaderboards.audience_board(frame, registry), blocks)
     page = (tmp_path / "docs" / "etudes" / "etude-fictive.md").read_text()
@@ -375,15 +377,15 @@ def test_a_large_sector_page_shows_the_top_and_lists_establishments_by_region(tm
     registry = load_registry(tmp_path / "data")
     sector = "ch"
     members = [e for e in registry.establishments if e.category == sector]
-    assert len(members) > case_studies.MAX_LISTED
+    assert len(members) > study_pages.MAX_LISTED
     audience = {"id": "audience", "label": "Audience tous réseaux", "unit": "", "decimals": 0,
                 "benchmarks": [], "rows": [
                     {"entity": e.id, "name": e.short_name, "category": e.category, "region": e.region,
                      "value": 1000 + i, "platforms": ["bluesky"], "rank": None, "is_benchmark": False}
                     for i, e in enumerate(members)]}
-    text = case_studies.sector_markdown(sector, [], registry, audience)
+    text = study_pages.sector_markdown(sector, [], registry, audience)
     table = text[text.index("<table"):text.index("</table>")]
-    assert table.count("<tr") == 1 + case_studies.leaderboard_pages.ROWS_PER_PAGE  # header and the top 100
+    assert table.count("<tr") == 1 + ROWS_PER_PAGE  # header and the top 100
     assert f"les 100 premiers des {len(members)} établissements" in text
     assert "](../classements/audience.md)" in text
     by_region = re.findall(r"^- \[([^\]]+)\]\(\.\./annuaire/[a-z0-9-]+\.md\) : (\d+) établissements?$",

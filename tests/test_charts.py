@@ -26,6 +26,12 @@ from observatory.analysis.metrics import Inputs, account_metrics
 from observatory.registry.load import load_registry
 from observatory.site import charts
 from observatory.site.build import build_site
+from observatory.site.charts import accounts as account_charts
+from observatory.site.charts import adoption as adoption_chart
+from observatory.site.charts import blocks as chart_blocks
+from observatory.site.charts import events as chart_events
+from observatory.site.charts import series as chart_series
+from observatory.site.charts import specs as chart_specs
 from observatory.textfmt import MONTHS, date_fr, number
 
 EVENTS = [{"date": "2025-01-15", "platform": "", "label": "Définitions : exemple", "chart": "engagement"},
@@ -62,7 +68,7 @@ def with_inline_data(spec: dict, values: list[dict], params: dict[str, str]) -> 
         if isinstance(node, dict):
             data = node.get("data")
             if isinstance(data, dict) and "url" in data:
-                rows = values if data["url"] == charts.DATA_URL else EVENTS
+                rows = values if data["url"] == chart_specs.DATA_URL else EVENTS
                 node["data"] = {"values": rows, "format": {"parse": data["format"]["parse"]}}
             for child in node.values():
                 walk(child)
@@ -82,13 +88,13 @@ def svg_texts(svg: str) -> list[str]:
 
 
 def test_specs_are_valid_vega_lite_with_data_by_url(tmp_path: Path) -> None:
-    names = charts.write_chart_specs(tmp_path, ["twitter", "bluesky"])
-    assert set(names) == set(charts.KINDS)
+    names = chart_specs.write_chart_specs(tmp_path, ["twitter", "bluesky"])
+    assert set(names) == set(chart_specs.KINDS)
     for kind, name in names.items():
         text = (tmp_path / name).read_text(encoding="utf-8")
         spec = json.loads(text)
         assert '"values"' not in text and "http" not in text, kind
-        assert spec["data"]["url"] == charts.DATA_URL
+        assert spec["data"]["url"] == chart_specs.DATA_URL
         assert spec["config"]["locale"]["number"]["thousands"] == "\u202f"
         assert vl_convert.vegalite_to_vega(spec)["$schema"]  # compiles as shipped
         texts = svg_texts(vl_convert.vegalite_to_svg(with_inline_data(spec, SAMPLES[kind], PARAMS[kind])))
@@ -114,7 +120,7 @@ def read_series(path: Path) -> list[dict[str, str]]:
 
 
 def test_one_series_file_per_account_with_the_right_rows(tmp_path: Path) -> None:
-    paths = charts.write_series(tmp_path, ACCOUNTS, POSTS)
+    paths = chart_series.write_series(tmp_path, ACCOUNTS, POSTS)
     assert len(paths) == 6 and len(list((tmp_path / "series" / "bluesky").glob("*.csv"))) == 6
     assert all(":" not in p for p in paths.values())
     rows = read_series(tmp_path / paths[("bluesky", "did:a")])
@@ -126,17 +132,17 @@ def test_one_series_file_per_account_with_the_right_rows(tmp_path: Path) -> None
     assert all(r["engagement"] == "" for r in read_series(tmp_path / paths[("bluesky", "did:c")]))
     # A second run leaves the files alone; an account that is gone loses its file.
     before = {p: (tmp_path / p).stat().st_mtime_ns for p in paths.values()}
-    charts.write_series(tmp_path, ACCOUNTS[ACCOUNTS["entity"] != "chu-c"], POSTS)
+    chart_series.write_series(tmp_path, ACCOUNTS[ACCOUNTS["entity"] != "chu-c"], POSTS)
     assert not (tmp_path / paths[("bluesky", "did:c")]).exists()
     assert (tmp_path / paths[("bluesky", "did:a")]).stat().st_mtime_ns == before[paths[("bluesky", "did:a")]]
 
 
 def test_file_names_are_safe_and_distinct() -> None:
     ids = ["did:plc:abc", "did_plc_abc", "UCabcDEF", "UCABCDEF", "123456", "../etc", ""]
-    names = [charts.safe_name(i) for i in ids]
+    names = [chart_series.safe_name(i) for i in ids]
     assert len(set(n.lower() for n in names)) == len(ids)
     assert all(re.fullmatch(r"[A-Za-z0-9_-]+", n) for n in names)
-    assert charts.safe_name("123456") == "123456"
+    assert chart_series.safe_name("123456") == "123456"
 
 
 def test_numbers_written_column_wise_read_as_python_writes_them() -> None:
@@ -147,18 +153,18 @@ def test_numbers_written_column_wise_read_as_python_writes_them() -> None:
     engagement[rng.random(len(engagement)) < 0.3] = np.nan
     day = 20000 + rng.integers(0, 800, len(followers))
     iso = [str(np.datetime64("1970-01-01") + int(d)) for d in day]
-    body, ends = charts._csv_body(day, followers, engagement, chunk=97)
+    body, ends = chart_series._csv_body(day, followers, engagement, chunk=97)
     assert len(ends) == len(day) and ends[-1] == len(body)
     assert body.tobytes().decode().splitlines() == [
         f"{i},{'' if np.isnan(f) else int(f)},{'' if np.isnan(e) else f'{e:.3f}'}"
         for i, f, e in zip(iso, followers, engagement, strict=True)]
     known = ~np.isnan(followers)
-    rows, _ = charts._html_rows(day[known], followers[known], 0, chunk=50)
+    rows, _ = chart_series.html_rows(day[known], followers[known], 0, chunk=50)
     assert rows.tobytes().decode() == "".join(
         f"<tr><td>{date_fr(i)}</td><td>{number(f)}</td></tr>"
         for i, f in zip(np.array(iso)[known], followers[known], strict=True))
     known = ~np.isnan(engagement)
-    rows, _ = charts._html_rows(day[known], engagement[known], 3)
+    rows, _ = chart_series.html_rows(day[known], engagement[known], 3)
     assert rows.tobytes().decode() == "".join(
         f"<tr><td>{date_fr(i)}</td><td>{number(e, 3)}</td></tr>"
         for i, e in zip(np.array(iso)[known], engagement[known], strict=True))
@@ -179,7 +185,7 @@ def test_weekly_engagement_equals_the_metrics_on_every_week() -> None:
             posts.append((f"{n}-{i}", entity, f"did:{n}", day.strftime("%Y-%m-%dT10:00:00Z"),
                           bool(rng.random() < 0.2), bool(rng.random() < 0.1), likes, int(rng.integers(0, 5))))
     accounts_in, posts_in = accounts_frame(snapshots), posts_frame(posts)
-    series = charts.compute_series(accounts_in, posts_in)
+    series = chart_series.compute_series(accounts_in, posts_in)
     weekly = series.engagement.merge(series.keys, on="gid")
     assert weekly["date"].nunique() >= 8
     for day, group in weekly.groupby("date"):
@@ -201,7 +207,7 @@ def test_adoption_counts_establishments_per_network_and_month(tmp_path: Path) ->
         "  handle: '@chux@exemple.social'\n  status: active\n  since: '2024'\nsources:\n- title: Test\n",
         encoding="utf-8")
     registry = load_registry(data)
-    frame = charts.adoption_frame(registry, ACCOUNTS)
+    frame = adoption_chart.adoption_frame(registry, ACCOUNTS)
     counts = {(r.date, r.platform): r.count for r in frame.itertuples()}
     # X: October to December 2024 (until); Mastodon: since a bare year counts from December;
     # Bluesky: the five establishments seen in January 2025 (the benchmark is no establishment).
@@ -219,12 +225,12 @@ def test_events_come_from_data_and_the_definitions_journal(tmp_path: Path) -> No
     journal.write_text("# M\n\n## Journal des définitions\n\nIntro.\n\n- **2026-11-23** — première "
                        "version : fenêtre de 30 jours ;\n  suite de l'entrée.\n\n## Autre\n\n"
                        "- **2027-01-01** — hors du journal\n", encoding="utf-8")
-    events = charts.events_frame(tmp_path, journal).to_dict("records")
+    events = chart_events.events_frame(tmp_path, journal).to_dict("records")
     assert events == [
         {"date": "2024-12-03", "platform": "twitter", "label": "Départ de X de plusieurs CHU", "chart": ""},
         {"date": "2026-11-23", "platform": "", "label": "Définitions : première version",
          "chart": "engagement"}]
-    charts.write_events(tmp_path / "out", charts.events_frame(tmp_path / "absent"))
+    chart_events.write_events(tmp_path / "out", chart_events.events_frame(tmp_path / "absent"))
     assert (tmp_path / "out" / "events.csv").read_text() == "date,platform,label,chart\n"
 
 
@@ -234,12 +240,12 @@ def test_no_snapshot_no_chart_and_no_bundle(tmp_path: Path) -> None:
     empty = ACCOUNTS.iloc[0:0]
     blocks = charts.write_charts(project, registry, empty, POSTS.iloc[0:0], pd.DataFrame(), [])
     assert blocks.empty
-    assert not (project / "docs" / charts.BUNDLE_PATH).exists()
-    assert (project / "docs" / charts.CHARTS_DIR / "followers.json").exists()
+    assert not (project / "docs" / chart_specs.BUNDLE_PATH).exists()
+    assert (project / "docs" / chart_specs.CHARTS_DIR / "followers.json").exists()
 
 
 def test_chart_block_escapes_everything() -> None:
-    block = charts.chart_block("board", "../../s.json", "../../d.csv", "<b>Titre</b> {{ x }}",
+    block = chart_blocks.chart_block("board", "../../s.json", "../../d.csv", "<b>Titre</b> {{ x }}",
                                "Résumé \"<script>\"", [("<i>1</i>", "{% y %}")], ["<th>"], {"title": "<t>"})
     assert "<b>" not in block and "<script>" not in block and "<i>" not in block and "{" not in block
     assert 'role="img"' in block and "aria-label=" in block and "<figcaption>" in block
@@ -317,7 +323,7 @@ def test_leaderboard_pages_have_the_top_of_the_board(site: Path) -> None:
     [(attrs, rows)] = figures_of(page)
     assert attrs["data-kind"] == "board"
     board = yaml.safe_load((site / "donnees" / "classements" / "bluesky-followers.yml").read_text())
-    expected = [r for r in board["rows"] if r["value"] is not None][:charts.BOARD_TOP]
+    expected = [r for r in board["rows"] if r["value"] is not None][:chart_specs.BOARD_TOP]
     assert [(int(r[0]), r[1], french_number(r[2])) for r in rows] == [
         (r["rank"], r["name"], r["value"]) for r in expected]
     data = read_series(target(site, "classements/bluesky-followers/", attrs["data-url"]))
@@ -347,4 +353,4 @@ def test_chart_tables_keep_each_accounts_last_weekly_row_of_a_month() -> None:
     days = ["2025-01-05", "2025-01-26", "2025-02-02", "2025-01-26", "2025-03-02", "2025-03-09"]
     table = pd.DataFrame({"gid": [0, 0, 0, 1, 1, 1], "day": [
         (np.datetime64(d) - np.datetime64("1970-01-01")).astype(int) for d in days]})
-    assert list(charts._last_of_month(table)) == [False, True, True, True, False, True]
+    assert list(account_charts._last_of_month(table)) == [False, True, True, True, False, True]

@@ -1,1 +1,1 @@
-"""Demo: a seed -> a fictitious registry and snapshots in a temporary folder -> the whole site built from them."""
+"""Demo: a seed -> a fictitious registry and snapshots in a temporary folder -> the whole site from them."""

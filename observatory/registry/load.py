@@ -14,7 +14,7 @@ import pandas as pd
 from observatory.registry.handles import parse_handle
 from observatory.registry.validate import Problem, validate_paths
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 class RegistryError(Exception):

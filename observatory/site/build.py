@@ -30,7 +30,8 @@ from observatory.registry.figures import load_figures, validate_figures
 from observatory.registry.load import Registry, RegistryError, load_registry
 from observatory.registry.spec import ACCOUNT, BENCHMARK, ESTABLISHMENT, SOURCE
 from observatory.registry.yamlio import dump_data
-from observatory.site import case_studies, charts, home, leaderboard_pages, open_data, page_data, pages, progress
+from observatory.site import charts, home, leaderboard_pages, open_data, page_data, pages, progress
+from observatory.site.case_studies import pages as study_pages
 from observatory.store import snapshots
 
 T = TypeVar("T")
@@ -163,12 +164,12 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         lambda: write_data_files(root, registry, figures, metrics_frame, boards, audience, summaries))
     with stages.stage("pages"):
         leaderboard_pages.write_board_pages(docs, boards, audience, chart_blocks.boards)
-        studies = case_studies.write_studies(root, registry, figures, summaries, audience,
+        studies = study_pages.write_studies(root, registry, figures, summaries, audience,
                                             chart_blocks.accounts)  # case studies, with charts
         entity_pages = page_data.entity_pages(registry, figures, summaries)
         for page in entity_pages:
             page["charts"] = chart_blocks.accounts  # blocks per (platform, account_id)
-        case_studies.attach(entity_pages, studies)  # each establishment page lists its case studies
+        study_pages.attach(entity_pages, studies)  # each establishment page lists its case studies
         directory = page_data.directory_page(registry, figures)
         count = pages.write_pages(docs, entity_pages, directory)
         (docs / "donnees").mkdir(exist_ok=True)

@@ -1,0 +1,224 @@
+"""Case studies, read: a study's front matter and body checked against the registry and the
+vocabularies, every problem located (file:line)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from observatory.registry.load import Registry, RegistryError
+from observatory.registry.spec import SLUG_PATTERN
+from observatory.registry.validate import Problem, valid_date
+from observatory.registry.vocab import PLATFORMS, SECTORS, THEMES
+from observatory.registry.yamlio import Located, YamlSyntaxError, parse_located
+from observatory.site import leaderboard_pages
+
+SOURCES_DIR = "etudes"  # under data/
+PAGES_DIR = "etudes"  # under docs/
+SECTORS_DIR = "secteurs"  # under docs/
+RESERVED_SLUGS = ("index", "themes", "reseaux")  # names of the index pages beside the studies
+FIELDS = ("title", "date", "summary", "establishments", "networks", "themes", "sector", "sources")
+SOURCE_FIELDS = ("title", "publisher", "url", "published_on", "note")
+FULL_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+SLUG = re.compile(SLUG_PATTERN)
+DIRECTIVE = re.compile(r"\{\{(.*?)\}\}")
+FENCE = re.compile(r"^\s*(```|~~~)")
+ACTIVE_HTML = re.compile(r"<\s*(script|iframe|object|embed)\b|javascript:|\bon[a-z]+\s*=\s*[\"']", re.I)
+METRICS = leaderboard_pages.METRIC_LABELS  # metrics of the live directives: code -> (label, unit, decimals)
+USAGE = {
+    "abonnes": "abonnes ID RÉSEAU [RÉSEAU…]",
+    "mesure": "mesure ID RÉSEAU MESURE",
+    "classement": "classement RÉSEAU MESURE ID ID [ID…]",
+    "chiffres": "chiffres ID [RÉSEAU [MESURE]]",
+}
+ALIASES = {"abonnés": "abonnes"}
+PROVENANCES = {"api": "relevé de l'observatoire", "manual": "relevé manuel",
+               "published": "chiffre publié importé"}
+
+
+class StudyProblem(Problem):
+    """A located problem of a case study, shown as `page:line: message`."""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class CaseStudyError(RegistryError):
+    """Case studies that cannot be expanded; build_site reports it like a registry problem."""
+
+
+@dataclass
+class Study:
+    slug: str
+    display: str  # source path as shown in messages
+    title: str = ""
+    date: str = ""
+    summary: str = ""
+    establishments: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    body: list[tuple[int, str]] = field(default_factory=list)  # (line in the source, text)
+
+    @property
+    def path(self) -> str:
+        """Path of the generated page, relative to docs/."""
+        return f"{PAGES_DIR}/{self.slug}.md"
+
+
+Report = Callable[[int, str], None]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and checking the sources
+
+
+def suggest(token: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(token, choices, n=1)
+    return f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
+
+
+def _codes(value: Any) -> list[Any]:
+    """A front-matter value that may be one code or a list of codes."""
+    if value is None or value == "":
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _front_matter(study: Study, doc: Located, registry: Registry, error: Report) -> None:
+    """Fill `study` from its front matter; every line is that of the source file."""
+    data = doc.data
+
+    def at(*path: str | int) -> int:
+        return doc.line(path) + 1  # the front matter starts on line 2 of the file
+
+    if not isinstance(data, dict):
+        error(2, "l'en-tête doit être une suite de champs « nom: valeur » ; champs attendus : "
+                 + ", ".join(FIELDS))
+        return
+    for key in data:
+        if key not in FIELDS:
+            error(at(key), f"champ inconnu « {key} »{suggest(key, list(FIELDS))} ; champs permis : "
+                           + ", ".join(FIELDS))
+    for key in FIELDS:
+        if data.get(key) in (None, "", []):
+            error(at(key) if key in data else 1, f"champ obligatoire manquant ou vide : {key}")
+    for key in ("title", "summary"):
+        value = data.get(key)
+        if value not in (None, "") and not isinstance(value, str):
+            error(at(key), f"{key} : un texte est attendu")
+        elif isinstance(value, str):
+            setattr(study, key, " ".join(value.split()))
+    date = str(data.get("date") or "")
+    if date and not (FULL_DATE.match(date) and valid_date(date)):
+        error(at("date"), f"date « {date} » : date complète attendue, AAAA-MM-JJ")
+    elif date:
+        study.date = date
+
+    checks: list[tuple[str, dict[str, Any], str, str]] = [
+        ("establishments", dict(registry.entities), "établissement inconnu",
+         "aucun identifiant du registre (data/establishments, data/benchmarks) ne correspond"),
+        ("networks", PLATFORMS, "réseau inconnu", "réseaux permis : " + ", ".join(PLATFORMS)),
+        ("themes", THEMES, "thème inconnu", "thèmes permis : " + ", ".join(THEMES)),
+        ("sector", SECTORS, "secteur inconnu", "secteurs permis : " + ", ".join(SECTORS)),
+    ]
+    for key, allowed, what, hint in checks:
+        value = data.get(key)
+        kept: list[str] = []
+        for i, item in enumerate(_codes(value)):
+            line = at(key, i) if isinstance(value, list) else at(key)
+            if not isinstance(item, str) or item not in allowed:
+                error(line, f"{key} : {what} « {item} »{suggest(str(item), list(allowed))} ; {hint}")
+            elif item not in kept:
+                kept.append(item)
+        setattr(study, "sectors" if key == "sector" else key, kept)
+    _sources(study, data.get("sources"), at, error)
+
+
+def _sources(study: Study, value: Any, at: Callable[..., int], error: Report) -> None:
+    if value in (None, "", []):
+        return
+    if not isinstance(value, list):
+        error(at("sources"), "sources : une liste est attendue (chaque élément commence par « - title: »)")
+        return
+    for i, source in enumerate(value):
+        if not isinstance(source, dict):
+            error(at("sources", i), "sources : chaque source est un ensemble de champs (title, publisher, "
+                                    "url, published_on, note)")
+            continue
+        for key in source:
+            if key not in SOURCE_FIELDS:
+                error(at("sources", i, key), f"sources : champ inconnu « {key} » ; champs permis : "
+                                             + ", ".join(SOURCE_FIELDS))
+        if not isinstance(source.get("title"), str) or not source["title"].strip():
+            error(at("sources", i), "sources : le titre (title) de la source est obligatoire")
+        url = str(source.get("url") or "")
+        if url and not re.match(r"^https?://\S+\.\S+$", url):
+            error(at("sources", i, "url"), f"sources : adresse « {url} » invalide (http:// ou https://)")
+        published = str(source.get("published_on") or "")
+        if published and not valid_date(published):
+            error(at("sources", i, "published_on"),
+                  f"sources : date « {published} » : AAAA, AAAA-MM ou AAAA-MM-JJ attendu")
+        study.sources.append({k: str(source[k]) for k in SOURCE_FIELDS if source.get(k) not in (None, "")})
+
+
+def _check_body(study: Study, error: Report) -> None:
+    fenced = False
+    for line_no, line in study.body:
+        if FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        if re.match(r"^#(\s|$)", line):
+            error(line_no, "titre de niveau 1 : le titre de la page vient du champ title de l'en-tête ; "
+                           "commencer les sections par « ## »")
+        if ACTIVE_HTML.search(line):
+            error(line_no, "HTML actif refusé (script, iframe, javascript:, attribut on…=) : écrire en "
+                           "Markdown")
+
+
+def read_study(path: Path, root: Path, registry: Registry) -> tuple[Study, list[Problem]]:
+    """One study source, read and checked (directives are checked when expanded)."""
+    display = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    problems: list[Problem] = []
+
+    def error(line: int, message: str) -> None:
+        problems.append(StudyProblem(display, line, "étude de cas", message))
+
+    study = Study(slug=path.stem, display=display)
+    if not SLUG.match(path.stem) or path.stem in RESERVED_SLUGS:
+        error(1, f"nom de fichier « {path.name} » : minuscules sans accent, chiffres et tirets, terminé "
+                 f"par .md ; noms réservés : {', '.join(RESERVED_SLUGS)}")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines or lines[0].strip() != "---":
+        error(1, "l'étude doit commencer par un en-tête YAML, entre deux lignes « --- »")
+        return study, problems
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        error(1, "en-tête YAML non fermé : ajouter une ligne « --- » après le dernier champ")
+        return study, problems
+    try:
+        doc = parse_located("\n".join(lines[1:end]))
+    except YamlSyntaxError as problem:
+        error(problem.line + 1, problem.message)
+        return study, problems
+    _front_matter(study, doc, registry, error)
+    study.body = [(i + 1, lines[i]) for i in range(end + 1, len(lines))]
+    _check_body(study, error)
+    return study, problems
+
+
+def load_studies(root: Path, registry: Registry) -> tuple[list[Study], list[Problem]]:
+    folder = root / "data" / SOURCES_DIR
+    studies, problems = [], []
+    for path in sorted(folder.glob("*.md")) if folder.exists() else []:
+        study, found = read_study(path, root, registry)
+        studies.append(study)
+        problems += found
+    return studies, problems
