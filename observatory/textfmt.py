@@ -13,9 +13,17 @@ from urllib.parse import quote, urlsplit
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
+
+# Letters NFKD does not decompose: without this map they vanish (Sacré-Cœur -> sacre-cur).
+_SPELLED_OUT = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ẞ": "SS",
+                              "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+                              "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i"})
+
+
 def slugify(name: str) -> str:
     """Lower-case ASCII words joined by hyphens: identifiers and URL segments."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    spelled = name.translate(_SPELLED_OUT)
+    ascii_name = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
 
 
