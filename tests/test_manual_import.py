@@ -141,3 +141,32 @@ def test_cli_import(data_dir: Path, capsys: pytest.CaptureFixture[str],
     captured = capsys.readouterr()
     assert ":2: followers: « x » : nombre entier attendu" in captured.out
     assert "::error file=" in captured.out and "rien n'a été importé" in captured.err
+
+
+LINE = "2025-03-10,hopital-fictif-002,linkedin,company/hopital-fictif-002,7,,,Page consultée,\n"
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_excel_separators_are_read(data_dir: Path, separator: str) -> None:
+    """A French Excel export separates its columns with « ; » (or a tab): same rows as with commas."""
+    problems, rows = run(data_dir, (HEADER + LINE).replace(",", separator))
+    assert problems == [] and len(rows) == 1
+    assert rows[0].followers == 7 and rows[0].source_title == "Page consultée"
+
+
+def test_unknown_separator_is_named(data_dir: Path) -> None:
+    problems, rows = run(data_dir, (HEADER + LINE).replace(",", "|"))
+    assert rows == []
+    assert problems[0] == ("releves.csv:1: (en-tête): colonnes non séparées : séparateurs reconnus : virgule "
+                           "« , », point-virgule « ; » ou tabulation ; la première ligne n'en contient aucun")
+
+
+def test_latin1_file_says_how_to_save_as_utf8(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = data_dir.parent / "releves.csv"
+    path.write_bytes((HEADER + LINE).replace(",", ";").encode("cp1252"))
+    args = collect_cli.build_parser().parse_args(["import", str(path), "--data-dir", str(data_dir)])
+    assert args.handler(args) == 1
+    out = capsys.readouterr().out
+    assert ":2: (fichier): le fichier n'est pas encodé en UTF-8" in out
+    assert "« CSV UTF-8 (délimité par des virgules) »" in out and "Unicode (UTF-8)" in out
+    assert "UnicodeDecodeError" not in out

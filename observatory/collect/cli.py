@@ -90,7 +90,8 @@ def register(command: Command) -> None:
                 "Importer des chiffres relevés à la main (fichier CSV avec source et date).")
     p.add_argument("file", type=Path, metavar="FICHIER.csv",
                    help="fichier CSV aux colonnes date, entity, platform, handle, followers, following, "
-                        "posts, source_title, source_url et, facultative, provenance")
+                        "posts, source_title, source_url et, facultative, provenance ; séparateur "
+                        "virgule, point-virgule (export Excel) ou tabulation ; encodé en UTF-8")
     p.add_argument("--dry-run", action="store_true",
                    help="vérifier le fichier sans rien écrire dans data/")
     p.add_argument("--data-dir", type=Path, default=DATA_DIR, metavar="DOSSIER",

@@ -29,6 +29,29 @@ URL = re.compile(r"^https?://[^\s/]+\.[^\s/]+")
 INTEGER = re.compile(r"^[0-9]+$")
 
 
+# Spreadsheets save CSV in the computer's legacy encoding unless told otherwise: say how to.
+NOT_UTF8 = ("le fichier n'est pas encodé en UTF-8 (sans doute Windows-1252 / Latin-1, l'encodage par "
+            "défaut d'Excel) ; l'enregistrer à nouveau en UTF-8 : dans Excel, Fichier > Enregistrer sous, "
+            "type « CSV UTF-8 (délimité par des virgules) » ; dans LibreOffice Calc, Fichier > Enregistrer "
+            "sous, type « Texte CSV », cocher « Éditer les paramètres du filtre », puis jeu de caractères "
+            "« Unicode (UTF-8) »")
+SEPARATORS = (",", ";", "\t")
+
+
+def _separator(header_line: str) -> str | None:
+    """The separator that splits the header into the most known columns (French Excel writes « ; »).
+
+    None when the line holds none of them (a single column); "," when no split names a column."""
+    present = [s for s in SEPARATORS if s in header_line]
+    if not present:
+        return None if header_line.strip() and header_line.strip() not in COLUMNS else ","
+
+    def known(separator: str) -> int:
+        return sum(cell.strip().strip('"') in COLUMNS for cell in header_line.split(separator))
+
+    return max(present, key=lambda s: (known(s), s == ","))
+
+
 @dataclass
 class ImportResult:
     problems: list[Problem] = field(default_factory=list)
@@ -54,20 +77,28 @@ def check_file(path: Path, registry: Registry, data_dir: Path, display: str | No
         result.problems.append(Problem(display, line, column, message))
 
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw_bytes = path.read_bytes()
     except FileNotFoundError:
         error(1, "(fichier)", "fichier introuvable")
         return result
-    except UnicodeDecodeError:
-        error(1, "(fichier)", "le fichier doit être encodé en UTF-8")
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        error(raw_bytes.count(b"\n", 0, problem.start) + 1, "(fichier)", NOT_UTF8)
         return result
-    reader = csv.DictReader(text.splitlines(keepends=True))
+    lines = text.splitlines(keepends=True)
+    separator = _separator(lines[0] if lines else "")
+    reader = csv.DictReader(lines, delimiter=separator or ",")
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
     unknown = [h for h in header if h not in COLUMNS]
     absent = [c for c in REQUIRED_COLUMNS if c not in header]
     if not header:
         error(1, "(en-tête)", f"fichier vide ; colonnes attendues : {','.join(COLUMNS)}")
+    elif separator is None:
+        error(1, "(en-tête)", "colonnes non séparées : séparateurs reconnus : virgule « , », point-virgule "
+                              "« ; » ou tabulation ; la première ligne n'en contient aucun")
+        return result  # every other header message would only repeat this one
     for column in unknown:
         error(1, "(en-tête)", f"colonne inconnue « {column} » ; colonnes permises : {', '.join(COLUMNS)}")
     for column in absent:
