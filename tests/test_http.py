@@ -3,6 +3,8 @@ with French messages, redacted secrets, bounded concurrency. Nothing here really
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -209,3 +211,78 @@ def test_map_keeps_order_and_bounds_concurrency() -> None:
 
     assert http.map(work, list(range(20))) == [n * 2 for n in range(20)]
     assert peak <= 3
+
+
+@contextlib.contextmanager
+def trickle_server(interval: float) -> Iterator[str]:
+    """A server that sends its headers, then one byte of body every `interval` seconds: each
+    socket read is quick, the whole answer never ends."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: 1000000\r\n\r\n")
+                try:
+                    while not stop.is_set():
+                        conn.sendall(b" ")
+                        time.sleep(interval)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def test_a_trickling_server_hits_the_total_deadline_and_is_not_retried() -> None:
+    sleeps = Sleeps()
+    http = client(sleeps, retries=3, timeout=(1.0, 1.0), deadline=1.0, monotonic=time.monotonic)
+    started = time.monotonic()
+    with trickle_server(0.1) as url, pytest.raises(NetworkError) as caught:
+        http.get_json(url + "/slow")
+    assert time.monotonic() - started < 4  # one second of deadline, plus one read at most
+    assert "délai total de 1 s dépassé" in str(caught.value)
+    assert sleeps == []  # no retry: the host is too slow today
+    assert http.requests[""] == 1
+
+
+def test_an_oversized_answer_is_refused(server: HTTPServer) -> None:
+    body = b"[" + b"1," * 5000 + b"1]"
+    server.expect_request("/big").respond_with_data(body, content_type="application/json")
+    with pytest.raises(BadResponse) as caught:
+        client(Sleeps(), max_body=1000).get_json(server.url_for("/big"))
+    assert "trop volumineuse" in str(caught.value)
+
+
+def test_a_long_error_body_is_redacted_before_it_is_cut(server: HTTPServer) -> None:
+    token = "EAAB" + "x7Kq9" * 60  # a 304-character token, longer than the kept detail
+    message = "Invalid OAuth access token - Cannot parse access token: " + token
+    server.expect_request("/x").respond_with_json({"error": {"message": message}}, status=400)
+    with pytest.raises(BadRequest) as caught:
+        client(Sleeps(), secrets=[token]).get_json(server.url_for("/x"))
+    text = str(caught.value)
+    assert "Cannot parse access token: ***" in text
+    assert token[:8] not in text and token[-8:] not in text and "x7Kq9x7K" not in text
+
+
+def test_the_start_or_end_of_a_secret_is_masked_too() -> None:
+    secret = "s3cr3t-0123456789-abcdef"
+    assert redact(f"… {secret[:12]}", [secret]) == "… ***"
+    assert redact(f"{secret[-10:]} …", [secret]) == "*** …"
+    assert redact("s3cr3t", [secret]) == "s3cr3t"  # too short to be told from ordinary text

@@ -76,16 +76,22 @@ class BadResponse(HttpError):
     """A 2xx answer whose body is not the JSON expected (malformed or truncated)."""
 
 
+SHORTEST_FRAGMENT = 8  # a secret's start or end this long is masked too (a message cut mid-token)
+DETAIL_LIMIT = 200  # characters of an API's error detail kept in a message, after redaction
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Text with every known secret and every key-like query parameter masked."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
+    """Text with every known secret, any long start or end of one, and every key-like query
+    parameter masked. Call it before cutting a message: a cut secret is still mostly a secret."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "***")
+        for size in range(len(secret) - 1, SHORTEST_FRAGMENT - 1, -1):
+            text = text.replace(secret[:size], "***").replace(secret[-size:], "***")
     return SECRET_PARAMS.sub(lambda m: f"{m.group(1)}=***", text)
 
 
 def _api_detail(body: bytes) -> str:
-    """The API's own error name or message from an error body, shortened, if there is one."""
+    """The API's own error name or message from an error body, if there is one."""
     try:
         data = json.loads(body[:20000])
     except ValueError:
@@ -109,8 +115,7 @@ def _api_detail(body: bytes) -> str:
         if isinstance(data.get(key), str) and data[key] not in parts:
             parts.append(data[key])
             break
-    text = " : ".join(p for p in parts if p)
-    return text[:200]
+    return " : ".join(p for p in parts if p)  # cut by the caller, once the secrets are masked
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -164,7 +169,11 @@ class Http:
     - min_interval: per-host minimum spacing between requests (seconds), overridable per host;
     - rate-limit headers: when a host says no request is left, that host pauses until the
       window resets (at most max_wait seconds);
-    - max_workers / per_host: bounded concurrency for map().
+    - max_workers / per_host: bounded concurrency for map();
+    - deadline: seconds a whole request may take, body included (the read timeout only bounds
+      each socket read, so a server trickling a byte at a time would hold a request for hours);
+      a request over its deadline fails at once, without retry: the host is too slow today;
+    - max_body: bytes of an answer read at most (no API answer is near it).
     """
 
     def __init__(self, *, timeout: tuple[float, float] = (10.0, 30.0), retries: int = 4,
@@ -175,8 +184,11 @@ class Http:
                  sleep: Callable[[float], None] = time.sleep,
                  monotonic: Callable[[], float] = time.monotonic,
                  wallclock: Callable[[], float] = time.time,
-                 rng: random.Random | None = None, user_agent: str = USER_AGENT) -> None:
+                 rng: random.Random | None = None, user_agent: str = USER_AGENT,
+                 deadline: float = 120.0, max_body: int = 50_000_000) -> None:
         self.timeout = timeout
+        self.deadline = deadline
+        self.max_body = max_body
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -293,8 +305,10 @@ class Http:
                     with self._lock:
                         self.requests[tag] += 1
                         self.hosts[host] += 1
-                    response = self._session().get(url, params=params, headers=headers,
-                                                   timeout=self.timeout)
+                    started = self.monotonic()
+                    with self._session().get(url, params=params, headers=headers, timeout=self.timeout,
+                                             stream=True) as response:
+                        body = self._read_body(response, started, shown)
             except requests.Timeout:
                 failure = NetworkError(f"délai de réponse dépassé ({shown})", url=shown)
                 delay = self._backoff(attempt)
@@ -309,8 +323,8 @@ class Http:
             else:
                 status = response.status_code
                 self._note_rate_headers(host, response.headers)
-                detail = _api_detail(response.content) if status >= 400 else ""
-                suffix = self.redact(f" : {detail}" if detail else "")
+                detail = self.redact(_api_detail(body))[:DETAIL_LIMIT] if status >= 400 else ""
+                suffix = f" : {detail}" if detail else ""
                 if status in RETRY_STATUSES:
                     retry_after = parse_retry_after(response.headers.get("Retry-After"), self.wallclock())
                     if status == 429:
@@ -332,22 +346,36 @@ class Http:
                     raise BadRequest(f"requête refusée ({status}, {shown}){suffix}", url=shown,
                                      status=status)
                 else:
-                    return self._decode(response, shown)
+                    return self._decode(response.status_code, body, shown)
             attempt += 1
             if attempt > self.retries:
                 failure.message += f" ; abandon après {attempt} essais"
                 raise failure
             self.sleep(delay)
 
-    def _decode(self, response: requests.Response, shown: str) -> Any:
-        body = response.content
+    def _read_body(self, response: requests.Response, started: float, shown: str) -> bytes:
+        """The answer's body, read in chunks against the request's total deadline and size cap."""
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(chunk_size=65536):
+            chunks.append(chunk)
+            size += len(chunk)
+            if self.monotonic() - started > self.deadline:
+                raise NetworkError(f"délai total de {self.deadline:g} s dépassé, réponse trop lente "
+                                   f"({shown}) ; pas de nouvel essai aujourd'hui", url=shown)
+            if size > self.max_body:
+                raise BadResponse(f"réponse trop volumineuse (plus de {self.max_body} octets, {shown})",
+                                  url=shown, status=response.status_code)
+        return b"".join(chunks)
+
+    def _decode(self, status: int, body: bytes, shown: str) -> Any:
         try:
             return json.loads(body)
         except ValueError:
             what = "réponse vide" if not body.strip() else (
                 "JSON tronqué" if body.lstrip()[:1] in (b"{", b"[") else "réponse qui n'est pas du JSON")
-            raise BadResponse(f"{what} (HTTP {response.status_code}, {len(body)} octets, {shown})",
-                              url=shown, status=response.status_code) from None
+            raise BadResponse(f"{what} (HTTP {status}, {len(body)} octets, {shown})",
+                              url=shown, status=status) from None
 
     def map(self, fn: Callable[[T], R], items: list[T]) -> list[R]:
         """fn over items with at most max_workers running at once, results in order."""
