@@ -57,14 +57,14 @@ def test_missing_required_field(data_dir: Path) -> None:
 
 def test_missing_required_field_in_an_account(data_dir: Path) -> None:
     found = one(data_dir, VALID.replace("  status: active\n", ""))
-    assert found == [(7, "accounts[0]", "champ obligatoire manquant : « status » (État du compte)")]
+    assert found == [(7, "accounts[1]", "champ obligatoire manquant : « status » (État du compte)")]
 
 
 @pytest.mark.parametrize(("before", "after", "line", "field", "words"), [
     ("city: Rennes", "city: 35", 5, "city", "un texte est attendu, reçu « 35 »"),
     ("city: Rennes", "city: [Rennes]", 5, "city", "un texte est attendu"),
     ("accounts:\n- platform", "accounts:\n  platform", 6, "accounts", "une liste est attendue"),
-    ("  status: active", "  status: active\n  unverified: oui", 10, "accounts[0].unverified",
+    ("  status: active", "  status: active\n  unverified: oui", 10, "accounts[1].unverified",
      "true ou false attendu, reçu « oui »"),
 ])
 def test_wrong_types(data_dir: Path, before: str, after: str, line: int, field: str, words: str) -> None:
@@ -77,14 +77,31 @@ def test_wrong_types(data_dir: Path, before: str, after: str, line: int, field: 
     ("category: chu-chr", "category: hopital", 3, "category", "valeur inconnue « hopital » ; valeurs "
      "permises : chu-chr, ch, clinique-privee, clcc, espic, groupe, autre"),
     ("region: Bretagne", "region: Aquitaine", 4, "region", "valeur inconnue « Aquitaine »"),
-    ("platform: twitter", "platform: myspace", 7, "accounts[0].platform", "valeur inconnue « myspace »"),
-    ("status: active", "status: vivant", 9, "accounts[0].status", "valeur inconnue « vivant »"),
+    ("platform: twitter", "platform: myspace", 7, "accounts[1].platform", "valeur inconnue « myspace »"),
+    ("status: active", "status: vivant", 9, "accounts[1].status", "valeur inconnue « vivant »"),
 ])
 def test_unknown_vocabulary(data_dir: Path, before: str, after: str, line: int, field: str,
                             words: str) -> None:
     found = one(data_dir, VALID.replace(before, after))
     assert [(f[0], f[1]) for f in found] == [(line, field)]
     assert words in found[0][2]
+
+
+@pytest.mark.parametrize("key", ["beds", "lits"])
+def test_beds_at_the_top_level_points_to_size(data_dir: Path, key: str) -> None:
+    found = one(data_dir, VALID.replace("city: Rennes\n", f"city: Rennes\n{key}: 1200\n"))
+    assert [(f[0], f[1]) for f in found] == [(6, key)]
+    assert found[0][2].startswith(f"champ inconnu « {key} » ; utilisez `size:` (size.beds : nombre de lits")
+
+
+def test_bad_status_explains_each_allowed_status(data_dir: Path) -> None:
+    found = one(data_dir, VALID.replace("status: active", "status: actif"))
+    assert found == [(9, "accounts[1].status", "valeur inconnue « actif » ; valeurs permises : "
+                      "active (actif : le compte publie), "
+                      "dormant (en sommeil : le compte existe mais ne publie plus depuis longtemps), "
+                      "closed (fermé : le compte a été supprimé ou n'est plus accessible ; indiquer until), "
+                      "left (quitté : l'établissement a annoncé quitter ce réseau, le compte peut rester "
+                      "en ligne ; indiquer until)")]
 
 
 def test_links_must_be_https(data_dir: Path) -> None:
@@ -94,22 +111,22 @@ def test_links_must_be_https(data_dir: Path) -> None:
 
 def test_account_url_must_be_https(data_dir: Path) -> None:
     found = one(data_dir, VALID.replace("  status: active\n", "  status: active\n  url: http://x.com/a\n"))
-    assert found == [(10, "accounts[0].url", "le lien doit commencer par https:// : « http://x.com/a »")]
+    assert found == [(10, "accounts[1].url", "le lien doit commencer par https:// : « http://x.com/a »")]
 
 
 def test_malformed_handle_for_its_platform(data_dir: Path) -> None:
     found = one(data_dir, VALID.replace("handle: CHU_Exemple", "handle: CHU Exemple!"))
-    assert found == [(8, "accounts[0].handle", "identifiant X/Twitter invalide « CHU Exemple! » : "
+    assert found == [(8, "accounts[1].handle", "identifiant X/Twitter invalide « CHU Exemple! » : "
                                                "1 à 15 caractères parmi lettres, chiffres et _")]
 
 
 @pytest.mark.parametrize(("finess", "line", "field", "words"), [
     ("finess:\n  ej: '310000000'\n", 5, "finess.ej", "la clé de contrôle (Luhn) est fausse"),
     ("finess:\n  ej: '31000000'\n", 5, "finess.ej", "mal formé"),
-    ("finess:\n  ej: '010000024'\n  et:\n  - '12345678X'\n", 7, "finess.et[0]", "mal formé"),
+    ("finess:\n  ej: '010000024'\n  et:\n  - '12345678X'\n", 7, "finess.et[1]", "mal formé"),
     ("finess:\n  ej: 310000000\n", 5, "finess.ej", "un numéro FINESS est attendu"),
     ("finess:\n  ej:\n  - '010000024'\n  - '010780054'\n", 5, "finess.ej", "un numéro FINESS est attendu"),
-    ("finess:\n  et:\n  - '010000024'\n  - '010000024'\n", 7, "finess.et[1]", "en double"),
+    ("finess:\n  et:\n  - '010000024'\n  - '010000024'\n", 7, "finess.et[2]", "en double"),
 ])
 def test_finess_numbers(data_dir: Path, finess: str, line: int, field: str, words: str) -> None:
     found = one(data_dir, VALID.replace("category: chu-chr\n", "category: chu-chr\n" + finess))
@@ -124,12 +141,12 @@ def test_valid_finess_and_corsican_numbers_pass(data_dir: Path) -> None:
 
 def test_closed_account_needs_its_end_date(data_dir: Path) -> None:
     found = one(data_dir, VALID.replace("status: active", "status: left\n  since: 2012-03"))
-    assert found == [(9, "accounts[0].status", "un compte « left » doit indiquer sa date de fin (until)")]
+    assert found == [(9, "accounts[1].status", "un compte « left » doit indiquer sa date de fin (until)")]
 
 
 def test_invalid_date(data_dir: Path) -> None:
     found = one(data_dir, VALID.replace("status: active", "status: active\n  since: 2012-13-01"))
-    assert found == [(10, "accounts[0].since", "date invalide « 2012-13-01 » : AAAA, AAAA-MM ou "
+    assert found == [(10, "accounts[1].since", "date invalide « 2012-13-01 » : AAAA, AAAA-MM ou "
                                                "AAAA-MM-JJ attendu")]
 
 
@@ -157,7 +174,9 @@ def test_duplicate_ids_across_folders(data_dir: Path) -> None:
           folder="benchmarks")
     found = [str(p) for p in problems_of(data_dir)]
     assert found == ["data/benchmarks/chu-exemple.yml:1: (identifiant): identifiant « chu-exemple » "
-                     "déjà utilisé par data/establishments/chu-exemple.yml"]
+                     "déjà utilisé par data/establishments/chu-exemple.yml",
+                     "data/establishments/chu-exemple.yml:1: (identifiant): identifiant « chu-exemple » "
+                     "déjà utilisé par data/benchmarks/chu-exemple.yml"]
 
 
 def test_same_account_in_two_files_however_written(data_dir: Path) -> None:
@@ -165,17 +184,50 @@ def test_same_account_in_two_files_however_written(data_dir: Path) -> None:
     write(data_dir, "chu-autre.yml", VALID.replace("handle: CHU_Exemple",
                                                    "handle: https://x.com/chu_exemple"))
     found = [str(p) for p in problems_of(data_dir) if p.field != "(forme)"]
-    assert found == ["data/establishments/chu-exemple.yml:7: accounts[0]: ce compte twitter (chu_exemple) "
-                     "figure déjà dans data/establishments/chu-autre.yml (accounts[0])"]
+    assert found == [
+        "data/establishments/chu-autre.yml:7: accounts[1]: ce compte twitter (chu_exemple) figure aussi "
+        "dans data/establishments/chu-exemple.yml (accounts[1]) ; un compte n'appartient qu'à une fiche",
+        "data/establishments/chu-exemple.yml:7: accounts[1]: ce compte twitter (chu_exemple) figure aussi "
+        "dans data/establishments/chu-autre.yml (accounts[1]) ; un compte n'appartient qu'à une fiche"]
 
 
 def test_same_platform_id_in_two_files(data_dir: Path) -> None:
     write(data_dir, "chu-exemple.yml", VALID.replace("  status: active", "  id: '42'\n  status: active"))
     write(data_dir, "chu-autre.yml", VALID.replace("CHU_Exemple", "CHU_Autre")
           .replace("  status: active", "  id: '42'\n  status: active"))
-    found = [p.message for p in problems_of(data_dir)]
-    assert found == ["ce compte twitter (id:42) figure déjà dans data/establishments/chu-autre.yml "
-                     "(accounts[0])"]
+    found = [(p.file, p.message) for p in problems_of(data_dir)]
+    end = " (accounts[1]) ; un compte n'appartient qu'à une fiche"
+    assert found == [("data/establishments/chu-autre.yml", "ce compte twitter (id:42) figure aussi dans "
+                      "data/establishments/chu-exemple.yml" + end),
+                     ("data/establishments/chu-exemple.yml", "ce compte twitter (id:42) figure aussi dans "
+                      "data/establishments/chu-autre.yml" + end)]
+
+
+def test_same_account_twice_in_one_file(data_dir: Path) -> None:
+    twice = VALID.replace("sources:", "- platform: twitter\n  handle: chu_exemple\n  status: active\n"
+                                      "sources:")
+    found = one(data_dir, twice)
+    assert found == [(10, "accounts[2]", "ce compte twitter (chu_exemple) figure déjà dans ce fichier "
+                                         "(accounts[1])")]
+
+
+def test_validating_one_file_checks_it_against_the_rest_of_the_registry(
+        data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new file is named and annotated, not only the untouched one it collides with."""
+    write(data_dir, "chu-exemple.yml", VALID)
+    write(data_dir, "chu-mere.yml", VALID.replace("CHU_Exemple", "CHU_Mere"))
+    new = write(data_dir, "chu-nouveau.yml", VALID.replace("category: chu-chr\n",
+                                                           "category: chu-chr\nparent: chu-mere\n"))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["validate", str(new)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line for line in out if "/chu-exemple.yml:" in line.split(" ")[0]] == []
+    assert re.match(r"^/.*/establishments/chu-nouveau\.yml:8: accounts\[1\]: ce compte twitter "
+                    r"\(chu_exemple\) figure aussi dans /.*/establishments/chu-exemple\.yml "
+                    r"\(accounts\[1\]\) ; un compte n'appartient qu'à une fiche$", out[0])
+    assert re.match(r"^::error file=.*/establishments/chu-nouveau\.yml,line=8,title=accounts\[1\]::",
+                    out[1])
+    assert len(out) == 2  # the parent, in a file not given, is found
 
 
 def test_unknown_parent(data_dir: Path) -> None:
@@ -201,7 +253,7 @@ def test_all_problems_reported_at_once(data_dir: Path) -> None:
     files = sorted({(p.file, p.field) for p in problems_of(data_dir)})
     assert files == [("data/establishments/chu-a.yml", "city"), ("data/establishments/chu-a.yml", "website"),
                      ("data/establishments/chu-b.yml", "(fichier)"),
-                     ("data/establishments/chu-b.yml", "accounts[0].handle")]
+                     ("data/establishments/chu-b.yml", "accounts[1].handle")]
 
 
 def test_cli_prints_every_problem_and_github_annotations(

@@ -23,6 +23,7 @@ from observatory.registry.spec import (
     SLUG_PATTERN,
     Field,
 )
+from observatory.registry.vocab import ACCOUNT_STATUS_MEANINGS, ACCOUNT_STATUSES
 from observatory.registry.yamlio import Located, Path_, YamlSyntaxError, dump_canonical, parse_located
 
 PARSEABLE = set(PARSERS)
@@ -35,6 +36,13 @@ KIND_NAMES = {
     "link": "une adresse", "finess": "un numéro FINESS", "slug": "un identifiant",
     "enum": "une valeur de la liste", "list": "une liste", "object": "un ensemble de champs",
 }
+# Top-level keys a newcomer writes for what the format keeps under size:.
+SIZE_HINT = ("utilisez `size:` (size.beds : nombre de lits et places ; size.staff : effectif ; "
+             "avec size.year et size.source)")
+MISPLACED = {"beds": SIZE_HINT, "lits": SIZE_HINT, "staff": SIZE_HINT, "effectif": SIZE_HINT}
+# Enum values a maintainer cannot guess from their code alone: each one explained.
+EXPLAINED = {tuple(ACCOUNT_STATUSES): {code: f"{code} ({ACCOUNT_STATUSES[code]} : {meaning})"
+                                       for code, meaning in ACCOUNT_STATUS_MEANINGS.items()}}
 
 
 @dataclass(frozen=True, order=True)
@@ -70,11 +78,12 @@ class Document:
 
 
 def field_name(path: Path_) -> str:
-    """accounts[0].handle; odd keys are quoted so the field stays one word: ["a\u0020b"]."""
+    """accounts[1].handle for the first account's handle (positions counted from 1, as people count);
+    odd keys are quoted so the field stays one word: ["a\u0020b"]."""
     out = ""
     for part in path:
         if isinstance(part, int):
-            out += f"[{part}]"
+            out += f"[{part + 1}]"
         elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
             out += f".{part}" if out else part
         else:
@@ -116,8 +125,9 @@ class Checker:
         known = {f.name: f for f in spec}
         for key in value:
             if key not in known:
-                self.error((*path, key), f"champ inconnu « {key} » ; champs permis : "
-                                         f"{', '.join(known)}")
+                hint = MISPLACED.get(key) if not path else None
+                self.error((*path, key), f"champ inconnu « {key} » ; " + (
+                    f"{hint} ; " if hint else "") + f"champs permis : {', '.join(known)}")
         for f in spec:
             if f.name not in value or value[f.name] is None:
                 if f.required:
@@ -166,8 +176,9 @@ class Checker:
         elif kind == "str" and "\n" in value:
             self.error(path, "le texte doit tenir sur une ligne")
         elif kind == "enum" and value not in f.choices:
+            explained = EXPLAINED.get(f.choices, {})
             self.error(path, f"valeur inconnue {_quote(value)} ; valeurs permises : "
-                             f"{', '.join(f.choices)}")
+                             f"{', '.join(explained.get(c, c) for c in f.choices)}")
         elif kind == "date" and not valid_date(value):
             self.error(path, f"date invalide {_quote(value)} : AAAA, AAAA-MM ou AAAA-MM-JJ attendu")
         elif kind == "https" and not re.match(r"^https://[^\s/]+\.[^\s/]+", value):
@@ -306,24 +317,33 @@ def cross_file_problems(docs: list[Document]) -> list[Problem]:
     by_id: dict[str, list[Document]] = defaultdict(list)
     for doc in docs:
         by_id[doc.id.lower()].append(doc)
+    # Every file of a clash is named, so the pull request's annotation also lands on the file it changed.
     for same in by_id.values():
-        for doc in same[1:]:
+        for doc in same if len(same) > 1 else []:
+            others = ", ".join(d.display for d in same if d is not doc)
             problems.append(Problem(doc.display, 1, "(identifiant)",
-                                    f"identifiant « {doc.id} » déjà utilisé par {same[0].display}"))
-    seen: dict[tuple[str, str], tuple[Document, int]] = {}
+                                    f"identifiant « {doc.id} » déjà utilisé par {others}"))
+    holders: dict[tuple[str, str], list[tuple[Document, int]]] = defaultdict(list)
     for doc in docs:
         accounts = doc.data.get("accounts")
         for i, account in enumerate(accounts if isinstance(accounts, list) else []):
             for key in _account_keys(account):
-                if key in seen:
-                    other, j = seen[key]
-                    where = "ce fichier" if other is doc else other.display
-                    problems.append(Problem(
-                        doc.display, doc.located.line(("accounts", i)) if doc.located else 1,
-                        f"accounts[{i}]",
-                        f"ce compte {key[0]} ({key[1]}) figure déjà dans {where} (accounts[{j}])"))
-                else:
-                    seen[key] = (doc, i)
+                holders[key].append((doc, i))
+    for (platform, key), places in holders.items():
+        for n, (doc, i) in enumerate(places):
+            line = doc.located.line(("accounts", i)) if doc.located else 1
+            here = [j for d, j in places[:n] if d is doc]
+            if here:  # twice in one file: reported once, at the second place
+                problems.append(Problem(doc.display, line, field_name(("accounts", i)),
+                                        f"ce compte {platform} ({key}) figure déjà dans ce fichier "
+                                        f"({field_name(('accounts', here[0]))})"))
+                continue
+            elsewhere = {d.display: field_name(("accounts", j)) for d, j in places if d is not doc}
+            if elsewhere:
+                where = ", ".join(f"{display} ({field})" for display, field in elsewhere.items())
+                problems.append(Problem(doc.display, line, field_name(("accounts", i)),
+                                        f"ce compte {platform} ({key}) figure aussi dans {where} ; "
+                                        "un compte n'appartient qu'à une fiche"))
     ids = {doc.id for doc in docs}
     for doc in docs:
         parent = doc.data.get("parent")
@@ -364,11 +384,26 @@ def registry_files(paths: list[Path]) -> list[Path]:
     return files
 
 
+def _registry_around(files: list[Path]) -> list[Path]:
+    """The other registry files beside the given ones (same data/ folder), for cross-file checks."""
+    folders = {f.resolve().parent.parent for f in files if f.parent.name in {"establishments", "benchmarks"}}
+    given = {f.resolve() for f in files}
+    around = registry_files([d / sub for d in sorted(folders) for sub in ("establishments", "benchmarks")
+                             if (d / sub).is_dir()])
+    return [f for f in around if f.resolve() not in given]
+
+
 def validate_paths(paths: list[Path], root: Path | None = None,
                    check_format: bool = True) -> tuple[list[Document], list[Problem]]:
-    docs = [check_document(p, root) for p in registry_files(paths)]
+    """Check the given files; the rest of their registry is read too (a duplicate account, an id
+    taken, a parent), but only the given files' problems are reported."""
+    files = registry_files(paths)
+    docs = [check_document(p, root) for p in files]
     problems = [p for doc in docs for p in doc.problems]
-    problems += cross_file_problems([d for d in docs if d.located is not None])
+    context = [check_document(p, root) for p in _registry_around(files)]
+    displays = {doc.display for doc in docs}
+    problems += [p for p in cross_file_problems([d for d in docs + context if d.located is not None])
+                 if p.file in displays]
     if check_format:
         for doc in docs:
             if not doc.problems and (problem := format_problem(doc)):

@@ -66,6 +66,14 @@ ACCOUNT_STATUSES: dict[str, str] = {
     "left": "quitté",
 }
 
+# What each status means, for the maintainer who must pick one (validation messages).
+ACCOUNT_STATUS_MEANINGS: dict[str, str] = {
+    "active": "le compte publie",
+    "dormant": "le compte existe mais ne publie plus depuis longtemps",
+    "closed": "le compte a été supprimé ou n'est plus accessible ; indiquer until",
+    "left": "l'établissement a annoncé quitter ce réseau, le compte peut rester en ligne ; indiquer until",
+}
+
 FIGURE_METRICS: dict[str, str] = {
     "followers": "abonnés",
     "following": "abonnements",
