@@ -6,11 +6,17 @@ up to batch_size accounts in one call where the API allows) and, where the platf
 them, fetch_posts (an account's recent posts). It returns plain dataclasses.
 
 The base class does the rest, once for all collectors: batching, bounded concurrency through
-the HTTP layer, isolating each account's failure with a French reason, and progress."""
+the HTTP layer, isolating each account's failure with a French reason, and progress.
+
+API answers are untrusted. Identifiers an API returns (account ids, handles, post ids) are kept
+only when made of an allow-list of characters, and its texts (notes, error details) are made one
+line without control or bidi characters: nothing an API says can start a GitHub workflow
+command (`::…` at the start of a line), break a line of a snapshot CSV or of a commit message."""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -21,6 +27,31 @@ from observatory.registry.load import Account
 from observatory.store.snapshots import REFRESH_DAYS, parse_time
 
 SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+# Letters and digits of any script, and the punctuation of handles and ids on every platform
+# (did:plc:…, user@instance, host:kind:id, name.bsky.social, @handle, UC…-_).
+SAFE_ID = re.compile(r"[\w@][\w.@:+=~-]{0,199}\Z")
+SAFE_POST_ID = re.compile(r"[\w@][\w.@:/+=~-]{0,299}\Z")  # Bluesky's are at:// record URIs
+UNSAFE_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]+")
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """An API's text made inert for a report, a CSV cell or a commit message."""
+    text = " ".join(UNSAFE_TEXT.sub(" ", text).split())[:limit]
+    return text.lstrip(":") if text.startswith("::") else text
+
+
+def inert_profile(profile: Profile) -> Profile | Missing:
+    """The profile with its identifiers checked against SAFE_ID (refused otherwise) and its note
+    made one line; posts with an unexpected id are left out."""
+    if not SAFE_ID.match(profile.account_id) or not SAFE_ID.match(profile.handle):
+        return Missing("identifiant ou nom de compte renvoyé par l'API refusé : caractères inattendus")
+    recent = None if profile.recent is None else tuple(safe_posts(list(profile.recent)))
+    note = None if profile.note is None else one_line(profile.note)
+    return replace(profile, recent=recent, note=note)
+
+
+def safe_posts(posts: list[Post]) -> list[Post]:
+    return [p for p in posts if SAFE_POST_ID.match(p.post_id)]
 
 
 def api_env_var(platform: str) -> str:
@@ -187,13 +218,14 @@ class Collector:
 
     def recent(self, posts: list[Post]) -> list[Post]:
         since = self.since
-        return [p for p in posts if p.published_at >= since]
+        return [p for p in safe_posts(posts) if p.published_at >= since]
 
     @staticmethod
     def time(text: str) -> datetime:
         return parse_time(text)
 
     def note(self, text: str) -> None:
+        text = one_line(text)
         if text not in self.notes:
             self.notes.append(text)
 
@@ -209,17 +241,19 @@ class Collector:
             try:
                 answers = self.fetch_batch(batch)
             except (HttpError, *SHAPE_ERRORS) as error:
-                reason = describe(error)
+                reason = one_line(describe(error))
                 out = [Failure(t, "profil", reason) for t in batch]
             else:
                 measured = self.clock()
                 for target in batch:
                     answer = answers.get(target.key)
+                    if isinstance(answer, Profile):
+                        answer = inert_profile(answer)
                     if answer is None:
                         out.append(Failure(target, "profil", "compte absent de la réponse de l'API "
                                            "(supprimé, suspendu, renommé ou réponse partielle)"))
                     elif isinstance(answer, Missing):
-                        out.append(Failure(target, "profil", answer.reason))
+                        out.append(Failure(target, "profil", one_line(answer.reason)))
                     else:
                         out.append(Collected(target, answer, measured))
             advance(len(batch))
@@ -248,7 +282,7 @@ class Collector:
             try:
                 page = self.fetch_posts(item.target, item.profile)
             except (HttpError, *SHAPE_ERRORS) as error:
-                return Failure(item.target, "publications", describe(error))
+                return Failure(item.target, "publications", one_line(describe(error)))
             if page is not None:
                 item.posts = self.recent(page.items)
                 item.posts_measured_at = self.clock()
