@@ -12,6 +12,7 @@ from observatory.collect import cli as collect_cli
 from observatory.registry import scaffold
 from observatory.registry.load import DATA_DIR
 from observatory.registry.validate import canonical_text, validate_paths
+from observatory.textfmt import FrenchArgumentParser
 
 ROOT = DATA_DIR.parent
 
@@ -100,10 +101,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = FrenchArgumentParser(
         prog="observatory",
         description="Observatoire des réseaux sociaux des établissements de santé.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE",
+                                title="commandes")
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], help_: str
                 ) -> argparse.ArgumentParser:

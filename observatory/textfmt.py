@@ -1,4 +1,5 @@
-"""Safe text for generated Markdown pages, and French formatting of numbers and dates.
+"""Safe text for generated Markdown pages, French formatting of numbers and dates, and a French
+command-line parser.
 
 Everything that comes from a YAML or CSV file is untrusted (a pull request can hold anything):
 it goes through `md` or `link` before it reaches a page, so HTML, Markdown, attribute lists and
@@ -6,9 +7,13 @@ template macros show as plain text and run nothing."""
 
 from __future__ import annotations
 
+import argparse
 import html
 import re
+import sys
 import unicodedata
+from collections.abc import Iterable
+from typing import Any, NoReturn
 from urllib.parse import quote, urlsplit
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -75,3 +80,75 @@ def date_fr(text: str | None) -> str:
         return f"{month} {parts[0]}"
     day = int(parts[2])
     return f"{'1er' if day == 1 else day} {month} {parts[0]}"
+
+
+# --- The command line in French ---------------------------------------------------------------------
+# argparse writes its own words (usage, options, errors) in English through gettext, and the project
+# ships no translation catalogue: the parser and its formatter below say them in French instead.
+
+_TYPE_NAMES = {"int": "nombre entier attendu", "float": "nombre attendu",
+               "fromisoformat": "date AAAA-MM-JJ attendue", "Path": "chemin attendu"}
+_ARGPARSE_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.*)", r"arguments obligatoires manquants : \1"),
+    (r"argument (.+?): (.*)", "argument {0} : {1}"),
+    (r"invalid choice: '?(.*?)'? \(choose from (.*)\)", "choix invalide : « {0} » (valeurs permises : {1})"),
+    (r"invalid (\w+) value: '?(.*?)'?", "valeur invalide ({0}) : « {1} »"),
+    (r"expected one argument", "une valeur est attendue"),
+    (r"expected at most one argument", "une valeur au plus est attendue"),
+    (r"expected at least one argument", "au moins une valeur est attendue"),
+    (r"expected (\d+) arguments?", r"\1 valeur(s) attendue(s)"),
+    (r"unrecognized arguments: (.*)", r"arguments non reconnus : \1"),
+    (r"one of the arguments (.*) is required", r"l'un des arguments \1 est obligatoire"),
+    (r"not allowed with argument (.*)", r"incompatible avec l'argument \1"),
+    (r"ambiguous option: (.*) could match (.*)", r"option ambiguë : \1 peut désigner \2"),
+    (r"ignored explicit argument '?(.*?)'?", "argument explicite ignoré : « {0} »"),
+)
+
+
+def french_argparse_message(message: str) -> str:
+    """argparse's English error message in French (unknown ones are left as they are)."""
+    for pattern, french in _ARGPARSE_MESSAGES:
+        match = re.fullmatch(pattern, message, re.S)
+        if match is None:
+            continue
+        if "{" not in french:
+            return match.expand(french)
+        groups = list(match.groups())
+        if pattern.startswith("argument "):
+            groups[1] = french_argparse_message(groups[1])
+        elif pattern.startswith("invalid ("):
+            groups[0] = _TYPE_NAMES.get(groups[0], groups[0])
+        elif pattern.startswith("invalid choice"):
+            groups[1] = re.sub(r"'([^']*)'", r"\1", groups[1])
+        return french.format(*groups)
+    return message
+
+
+class FrenchHelpFormatter(argparse.HelpFormatter):
+    """« utilisation : » and « options : » (French puts a space before the colon)."""
+
+    def add_usage(self, usage: str | None, actions: Iterable[argparse.Action], groups: Iterable[Any],
+                  prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        # argparse appends the colon itself: the space before it is the French one.
+        super().start_section(f"{heading} " if heading else heading)
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose help and errors are in French; its sub-commands inherit it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", FrenchHelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help="afficher cette aide et quitter")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {french_argparse_message(message)}\n")

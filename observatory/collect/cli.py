@@ -12,6 +12,7 @@ from pathlib import Path
 
 from observatory.registry.load import DATA_DIR
 from observatory.registry.vocab import PLATFORMS
+from observatory.textfmt import FrenchArgumentParser
 
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
@@ -100,8 +101,8 @@ def register(command: Command) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """A parser holding only these two commands (for tests and for running this module)."""
-    parser = argparse.ArgumentParser(prog="observatory", description="Collecte des chiffres.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = FrenchArgumentParser(prog="observatory", description="Collecte des chiffres.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE", title="commandes")
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], help_: str
                 ) -> argparse.ArgumentParser:

@@ -17,7 +17,6 @@ that 3,000 establishments over two years (millions of rows) take well under a mi
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 import time
@@ -43,7 +42,7 @@ from observatory.demo.fake_registry import (
     write_registry,
 )
 from observatory.store.snapshots import ACCOUNT_COLUMNS, POST_COLUMNS, REFRESH_DAYS
-from observatory.textfmt import number
+from observatory.textfmt import FrenchArgumentParser, number
 
 
 @dataclass
@@ -351,7 +350,7 @@ def generate(root: Path, establishments: int, days: int, seed: int = 0, end: dat
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = FrenchArgumentParser(
         prog="python -m observatory.demo.synthetic",
         description="Génère des données entièrement fictives (registre et relevés quotidiens) pour les "
                     "tests, les mesures de performance et les démonstrations. Jamais de données réelles.")

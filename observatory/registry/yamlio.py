@@ -68,15 +68,79 @@ def _convert(node: yaml.Node, path: Path_, doc: Located) -> Any:
     return _scalar(node)
 
 
+# PyYAML's messages (libyaml's and the pure-Python loader's wording differ), as a maintainer
+# needs them: what is wrong, in French, and the usual fix.
+_TAB = ("tabulation en début de ligne ou dans une valeur : indentez avec des espaces, jamais avec la "
+        "touche Tab")
+_INDENT = ("indentation incohérente : cette ligne n'est pas alignée sur les champs de même niveau (même "
+           "nombre d'espaces en début de ligne ; « - » au même niveau pour les éléments d'une liste)")
+_YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
+    (r"mapping values are not allowed", "« : » inattendu : une valeur qui contient « : » se met entre "
+                                        "guillemets (name: 'Hôpital : site Nord'), sinon la ligne est trop "
+                                        "indentée"),
+    (r"tab character|character '\\t'", _TAB),
+    (r"expected <block end>|did not find expected key|did not find expected '-' indicator", _INDENT),
+    (r"could not find expected ':'", "« : » manquant : chaque ligne s'écrit « champ: valeur » (ou un "
+                                     "guillemet ouvert plus haut n'est pas refermé)"),
+    (r"found unexpected end of stream", "guillemet non refermé : la valeur ouverte plus haut par ' ou \" "
+                                        "n'a pas de guillemet de fin"),
+    (r"expected ',' or '\]'|did not find expected ',' or '\]'",
+     "crochet « [ » non refermé, ou virgule manquante entre deux éléments"),
+    (r"expected ',' or '\}'|did not find expected ',' or '\}'",
+     "accolade « { » non refermée, ou virgule manquante entre deux champs"),
+    (r"found undefined alias", "une valeur ne peut pas commencer par « * » : mettez-la entre guillemets"),
+    (r"unknown escape character", "barre oblique inverse (\\) inconnue dans un texte entre guillemets "
+                                  "doubles : utilisez des guillemets simples ou doublez la barre"),
+    (r"expected a single document", "un seul document par fichier : retirez la ligne « --- » en trop"),
+    (r"unacceptable character", "caractère de contrôle invisible dans le texte (souvent copié d'un PDF "
+                                "ou d'un traitement de texte) : supprimez-le en retapant la ligne"),
+)
+
+
+def _character_at(text: str, mark: yaml.Mark | None) -> str:
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return ""
+    return lines[mark.line][mark.column]
+
+
+def french_yaml_problem(error: yaml.YAMLError, text: str) -> str:
+    """PyYAML's English message said in French; an unknown one is quoted as it is."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        original = ": ".join(p for p in (error.context, error.problem) if p) or str(error)
+        mark = error.problem_mark or error.context_mark
+    else:
+        original, mark = str(error).split("\n")[0], None
+    for pattern, french in _YAML_PROBLEMS:
+        if re.search(pattern, original):
+            return french
+    if "cannot start any token" in original:
+        character = _character_at(text, mark)
+        if character == "\t":
+            return _TAB
+        if character:
+            return (f"le caractère « {character} » ne peut pas commencer une valeur : mettez la valeur "
+                    f"entre guillemets ('{character}…')")
+    return f"erreur de syntaxe YAML (message d'origine : « {original} »)"
+
+
+def _error_line(error: yaml.YAMLError, text: str) -> int:
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        return mark.line + 1 if mark else 1
+    if isinstance(error, yaml.reader.ReaderError):
+        return text.count("\n", 0, error.position) + 1
+    return 1
+
+
 def parse_located(text: str) -> Located:
     """Parse one YAML document; raise YamlSyntaxError (with its line) when it is not valid YAML."""
     try:
         node = yaml.compose(text, Loader=Loader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        raise YamlSyntaxError(line, f"YAML illisible : {error.problem or error}") from None
-    except (yaml.YAMLError, ValueError) as error:
+    except yaml.YAMLError as error:
+        raise YamlSyntaxError(_error_line(error, text),
+                              f"YAML illisible : {french_yaml_problem(error, text)}") from None
+    except ValueError as error:
         raise YamlSyntaxError(1, f"YAML illisible : {error}") from None
     doc = Located(data=None)
     if node is None:
