@@ -62,15 +62,25 @@ def cmd_format(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     try:
-        path = scaffold.add_establishment(
+        added = scaffold.add_establishment(
             DATA_DIR, name=args.name, category=args.category, short_name=args.short_name,
             region=args.region, city=args.city, accounts=args.account or [],
+            account_source_title=args.account_source, account_source_url=args.account_source_url,
             source_title=args.source_title, source_url=args.source_url, entity_id=args.id)
     except scaffold.ScaffoldError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 1
+    path = added.path
     print(f"Créé : {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
-    print("Complétez les champs indiqués, puis lancez « observatory validate ».")
+    if added.to_complete:
+        print("À compléter (lignes marquées « # À compléter » dans le fichier) :")
+        for name, line in added.to_complete:
+            hint = scaffold.TO_COMPLETE["url" if name.endswith(".url") else name]
+            print(f"  - {name} (ligne {line}) : {hint}")
+        print("Complétez ces champs, ou supprimez les lignes de ceux qui ne s'appliquent pas ; "
+              "« observatory validate » refuse le fichier tant qu'une marque reste.")
+    else:
+        print("Lancez « observatory validate » pour vérifier la fiche.")
     return 0
 
 
@@ -122,17 +132,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, help="fichiers ou dossiers (défaut : data/)")
 
     p = command("add", cmd_add, "Créer la fiche d'un nouvel établissement.")
-    p.add_argument("name", help="nom officiel de l'établissement")
-    p.add_argument("--category", required=True, help="catégorie : " + ", ".join(scaffold.CATEGORIES))
+    p.add_argument("name", metavar="NOM", help="nom officiel de l'établissement")
+    p.add_argument("--category", required=True, metavar="CATÉGORIE",
+                   help="catégorie : " + ", ".join(scaffold.CATEGORIES))
     p.add_argument("--id", help="identifiant (nom du fichier) ; déduit du nom par défaut")
-    p.add_argument("--short-name", help="nom court (défaut : le nom)")
-    p.add_argument("--region", help="région (l'une des 18 régions)")
-    p.add_argument("--city", help="commune")
+    p.add_argument("--short-name", metavar="NOM_COURT", help="nom court (défaut : le nom)")
+    p.add_argument("--region", metavar="RÉGION",
+                   help="région (l'une des 18 régions) ; sinon marquée à compléter")
+    p.add_argument("--city", metavar="COMMUNE", help="commune ; sinon marquée à compléter")
     p.add_argument("--account", action="append", metavar="RÉSEAU:IDENTIFIANT",
-                   help="compte à ajouter, par exemple bluesky:chu-exemple.bsky.social (répétable)")
-    p.add_argument("--source-title", required=True,
+                   help="compte à ajouter, par exemple bluesky:chu-exemple.bsky.social (répétable) ; "
+                        "exige --account-source : un compte sans source est refusé")
+    p.add_argument("--account-source", metavar="TITRE",
+                   help="titre de la source qui établit les comptes (--account), écrite dans chacun ; "
+                        "répétez --source-title si c'est la même")
+    p.add_argument("--account-source-url", metavar="ADRESSE", help="adresse de cette source")
+    p.add_argument("--source-title", required=True, metavar="TITRE",
                    help="titre de la source qui établit ces informations (obligatoire)")
-    p.add_argument("--source-url", help="adresse de cette source")
+    p.add_argument("--source-url", metavar="ADRESSE",
+                   help="adresse de cette source ; sinon marquée à compléter")
 
     command("build", cmd_build, "Construire le site complet dans site/ (mode strict).")
     p = command("serve", cmd_serve, "Construire puis prévisualiser le site avec rechargement.")

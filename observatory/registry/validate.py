@@ -36,6 +36,8 @@ KIND_NAMES = {
     "link": "une adresse", "finess": "un numéro FINESS", "slug": "un identifiant",
     "enum": "une valeur de la liste", "list": "une liste", "object": "un ensemble de champs",
 }
+# Written by `observatory add` on the fields still to fill: the file is refused while one remains.
+TODO_MARK = "# À compléter"
 # Top-level keys a newcomer writes for what the format keeps under size:.
 SIZE_HINT = ("utilisez `size:` (size.beds : nombre de lits et places ; size.staff : effectif ; "
              "avec size.year et size.source)")
@@ -299,6 +301,11 @@ def format_problem(doc: Document) -> Problem | None:
     expected = canonical_text(doc)
     if expected == doc.text:
         return None
+    marked = [n for n, line in enumerate(doc.text.splitlines(), start=1) if TODO_MARK in line]
+    if marked:
+        return Problem(doc.display, marked[0], "(à compléter)",
+                       f"{len(marked)} ligne(s) marquée(s) « {TODO_MARK} » (lignes "
+                       f"{', '.join(map(str, marked))}) : complétez ces champs ou supprimez ces lignes")
     diff = difflib.unified_diff(doc.text.splitlines(), expected.splitlines(),
                                 "actuel", "attendu", lineterm="", n=1)
     first_line = 1
