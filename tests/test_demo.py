@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 from observatory.demo.run import BANNER, make_demo
@@ -32,3 +37,68 @@ def test_demo_home_shows_the_adoption_chart(tmp_path: Path) -> None:
     home = (project / "docs" / "index.md").read_text()
     assert '<figure class="obs-chart"' in home and "adoption.json" in home
     assert "Établissements ayant un compte sur chaque réseau" in home
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_stopping_the_demo_stops_its_server_and_removes_its_folder(stop: signal.Signals) -> None:
+    """A real `observatory demo`, stopped by its pid as a service manager or Ctrl-C would."""
+    port = _free_port()
+    demo = subprocess.Popen([sys.executable, "-m", "observatory", "demo", "--establishments", "5",
+                             "--days", "30", "--address", f"127.0.0.1:{port}"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    try:
+        first = demo.stdout.readline() if demo.stdout else ""
+        folder = Path(re.search(r"Démonstration dans (\S+) ", first).group(1))  # type: ignore[union-attr]
+        assert folder.is_dir()
+        deadline = time.monotonic() + 180
+        while not _answers(port):
+            assert demo.poll() is None and time.monotonic() < deadline, "the demo never served"
+            time.sleep(0.5)
+        demo.send_signal(stop)
+        demo.wait(timeout=15)
+        deadline = time.monotonic() + 5
+        while _answers(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _answers(port), "mkdocs serve outlived the demo"
+        assert not folder.exists()
+        assert "Démonstration arrêtée." in (demo.stdout.read() if demo.stdout else "")
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+
+
+@pytest.mark.parametrize("command", ["demo", "serve"])
+def test_a_busy_port_is_refused_before_any_work(command: str, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from observatory import cli
+    from observatory.demo import run
+    from observatory.site import build
+
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("work started although the port is taken")
+
+    monkeypatch.setattr(run.tempfile, "mkdtemp", no_work)
+    monkeypatch.setattr(build, "generate", no_work)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main([command, "--address", f"127.0.0.1:{port}"]) == 1
+    err = capsys.readouterr().err
+    assert f"Erreur : le port {port} est déjà utilisé sur 127.0.0.1" in err
+    assert f"choisissez une autre adresse avec --address, par exemple --address 127.0.0.1:{port + 1}" in err

@@ -15,7 +15,14 @@ import tempfile
 from pathlib import Path
 
 from observatory.demo import synthetic
-from observatory.site.build import GENERATED_DOCS, generate
+from observatory.site.build import (
+    GENERATED_DOCS,
+    Stopped,
+    address_problem,
+    generate,
+    serve_mkdocs,
+    stopped_by_signals,
+)
 
 BANNER = ('!!! danger "Données fictives — démonstration"\n'
           "    Cette version du site est construite à partir de données **générées au hasard** "
@@ -50,13 +57,30 @@ def make_demo(root: Path, folder: Path, establishments: int = 300, days: int = 3
 
 
 def run_demo(root: Path, establishments: int, days: int, address: str, build_only: bool) -> int:
+    """Serve the demo until stopped (Ctrl-C or SIGTERM), then remove its temporary folder; with
+    build_only, build it and keep the folder, which then holds the site."""
+    if not build_only and (problem := address_problem(address)):
+        print(f"Erreur : {problem}", file=sys.stderr)
+        return 1
     folder = Path(tempfile.mkdtemp(prefix="observatoire-demo-"))
     print(f"Démonstration dans {folder} (données fictives : {establishments} établissements, "
           f"{days} jours).", flush=True)
-    make_demo(root, folder, establishments, days)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    if build_only:
-        command = ["build", "--site-dir", str(folder / "site")]
-    else:
-        command = ["serve", "--dev-addr", address]
-    return subprocess.run([sys.executable, "-m", "mkdocs", *command], cwd=folder, env=env).returncode
+    keep = False  # only a finished build is kept: it is what --build-only asked for
+    try:
+        with stopped_by_signals():
+            make_demo(root, folder, establishments, days)
+            if not build_only:
+                return serve_mkdocs(folder, address)
+            env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+            command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(folder / "site")]
+            code = subprocess.run(command, cwd=folder, env=env).returncode
+            keep = True
+            print(f"Site de démonstration construit dans {folder / 'site'} (dossier conservé : "
+                  "supprimez-le quand vous n'en avez plus besoin).")
+            return code
+    except Stopped as stopped:
+        print("Démonstration arrêtée.", file=sys.stderr)
+        return stopped.exit_code
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -5,10 +5,13 @@ the site builds the same with Zensical."""
 
 from __future__ import annotations
 
+import errno
 import gc
 import multiprocessing
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -227,8 +230,99 @@ def _watch_data(root: Path, interval: float = 1.0) -> None:
     threading.Thread(target=loop, daemon=True, name="observatory-watch").start()
 
 
+class Stopped(Exception):
+    """SIGTERM or SIGINT received while serving: unwinds, so that the server's process group and
+    the demo's temporary folder go too."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.exit_code = 128 + signum
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """Inside, SIGTERM and SIGINT raise Stopped instead of ending Python on the spot (SIGTERM would
+    skip every `finally`); a second signal during the clean-up is ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        for name in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(name, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    previous = {name: signal.signal(name, stop) for name in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(name, handler)
+
+
+def address_problem(address: str) -> str | None:
+    """Why `mkdocs serve` could not listen on HOST:PORT (port taken, bad address), in French; checked
+    before the minutes of generation rather than after."""
+    host, sep, port = address.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        return f"adresse invalide « {address} » : HÔTE:PORT attendu, par exemple --address 127.0.0.1:8000"
+    try:
+        family, kind, proto, _, where = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as MkDocs' server does
+            probe.bind(where)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            return (f"le port {port} est déjà utilisé sur {host} (un autre « observatory serve » ou "
+                    f"« observatory demo » tourne peut-être) : choisissez une autre adresse avec --address, "
+                    f"par exemple --address {host}:{int(port) + 1}")
+        return f"impossible d'écouter sur {address} ({error.strerror or error}) : changez --address"
+    return None
+
+
+def serve_mkdocs(cwd: Path, address: str) -> int:
+    """`mkdocs serve` in a process group of its own, stopped as a whole however this one ends."""
+    # Material prints an end-of-life banner on every run.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", address], cwd=cwd,
+                              env=env, start_new_session=True)
+    try:
+        return server.wait()
+    finally:
+        _stop_group(server)
+
+
+def _stop_group(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    except ProcessLookupError:  # already gone
+        pass
+
+
 def build_site(root: Path, serve: bool = False, strict: bool = True,
                address: str = "127.0.0.1:8000") -> int:
+    if serve:
+        if problem := address_problem(address):
+            print(f"Erreur : {problem}", file=sys.stderr)
+            return 1
+        try:
+            with stopped_by_signals():
+                return _build(root, serve, strict, address)
+        except Stopped as stopped:
+            print("Prévisualisation arrêtée.", file=sys.stderr)
+            return stopped.exit_code
+    return _build(root, serve, strict, address)
+
+
+def _build(root: Path, serve: bool, strict: bool, address: str) -> int:
     started = time.perf_counter()
     try:
         count = generate(root, verbose=True)
@@ -240,16 +334,14 @@ def build_site(root: Path, serve: bool = False, strict: bool = True,
     print(f"{count} pages générées en {time.perf_counter() - started:.1f} s.")
     if serve:
         _watch_data(root)
-        command = ["serve", "--dev-addr", address]
-    else:
-        command = ["build", "--clean", "--site-dir", str(root / "site")]
-        if strict:
-            command.append("--strict")
+        return serve_mkdocs(root, address)
+    command = ["build", "--clean", "--site-dir", str(root / "site")]
+    if strict:
+        command.append("--strict")
     # Material prints an end-of-life banner on every run; the build must print no warning.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     # MkDocs is silent for minutes at scale: a build shows the pages it has written so far.
-    finish = (lambda: None) if serve else progress.watch_pages(
-        root / "site", sum(1 for _ in (root / "docs").rglob("*.md")))
+    finish = progress.watch_pages(root / "site", sum(1 for _ in (root / "docs").rglob("*.md")))
     try:
         return subprocess.run([sys.executable, "-m", "mkdocs", *command], cwd=root, env=env).returncode
     finally:
