@@ -154,13 +154,20 @@ def _parser() -> argparse.ArgumentParser:
 
     command("build", cmd_build, "Construire le site complet dans site/ (mode strict).")
     p = command("serve", cmd_serve, "Construire puis prévisualiser le site avec rechargement.")
-    p.add_argument("--address", default="127.0.0.1:8000", help="adresse d'écoute (défaut : %(default)s)")
+    p.add_argument("--address", default="127.0.0.1:8000", metavar="HÔTE:PORT",
+                   help="adresse d'écoute (défaut : %(default)s)")
     command("schema", cmd_schema, "Écrire les schémas JSON du format des fichiers dans schema/.")
-    p = command("demo", cmd_demo, "Construire et servir le site à partir de données fictives générées.")
-    p.add_argument("--establishments", type=int, default=300, help="nombre d'établissements fictifs")
-    p.add_argument("--days", type=int, default=365, help="nombre de jours de relevés")
-    p.add_argument("--address", default="127.0.0.1:8000", help="adresse d'écoute (défaut : %(default)s)")
-    p.add_argument("--build-only", action="store_true", help="construire sans servir")
+    p = command("demo", cmd_demo, "Construire et servir le site à partir de données fictives générées "
+                                  "(jusqu'à aujourd'hui, chiffres publiés et étude de cas compris) ; Ctrl-C "
+                                  "l'arrête et supprime son dossier temporaire.")
+    p.add_argument("--establishments", type=int, default=300, metavar="N",
+                   help="nombre d'établissements fictifs (défaut : %(default)s)")
+    p.add_argument("--days", type=int, default=365, metavar="J",
+                   help="nombre de jours de relevés, jusqu'à aujourd'hui (défaut : %(default)s)")
+    p.add_argument("--address", default="127.0.0.1:8000", metavar="HÔTE:PORT",
+                   help="adresse d'écoute (défaut : %(default)s)")
+    p.add_argument("--build-only", action="store_true",
+                   help="construire sans servir (le dossier, qui contient alors le site, est conservé)")
     collect_cli.register(command)
     return parser
 

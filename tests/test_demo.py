@@ -102,3 +102,42 @@ def test_a_busy_port_is_refused_before_any_work(command: str, monkeypatch: pytes
     err = capsys.readouterr().err
     assert f"Erreur : le port {port} est déjà utilisé sur 127.0.0.1" in err
     assert f"choisissez une autre adresse avec --address, par exemple --address 127.0.0.1:{port + 1}" in err
+
+
+def test_the_demo_is_current_and_shows_every_kind_of_page(tmp_path: Path) -> None:
+    """Data ending today (the home page does not call them stale), fictitious published figures and a
+    fictitious case study, and none of the real registry's coverage wording."""
+    from datetime import date
+
+    from observatory.registry.figures import validate_figures
+    from observatory.registry.load import load_registry
+    from observatory.textfmt import date_fr
+
+    project = make_demo(ROOT, tmp_path, establishments=12, days=60)
+    home = (project / "docs" / "index.md").read_text()
+    assert f"**Dernière collecte : {date_fr(date.today().isoformat())}** (aujourd'hui)" in home
+    assert "plus à jour" not in home
+    assert "liste de référence" not in home and "articles et classements archivés" not in home
+    registry = load_registry(project / "data")
+    figures = project / "data" / "published-figures.csv"
+    assert validate_figures(figures, project, set(registry.entities)) == []
+    rows = figures.read_text().splitlines()[1:]
+    assert len(rows) >= 3 and all("fictif" in row for row in rows)
+    assert re.search(r"\| Chiffres publiés archivés \| [1-9]", home)
+    studies = list((project / "data" / "etudes").glob("*.md"))
+    assert len(studies) == 1 and "fictive" in studies[0].read_text()
+    page = (project / "docs" / "etudes" / f"{studies[0].stem}.md").read_text()
+    assert "fictive" in page and "{{" not in page and "Fictif 0" in page  # directives expanded
+    assert "Aucune étude de cas" not in (project / "docs" / "etudes" / "index.md").read_text()
+
+
+def test_synthetic_series_end_today_unless_told(tmp_path: Path) -> None:
+    from datetime import date
+
+    import pandas as pd
+
+    from observatory.demo.synthetic import generate
+    from observatory.store import snapshots
+
+    generate(tmp_path, establishments=3, days=5)
+    assert snapshots.load_accounts(tmp_path / "data")["date"].max() == pd.Timestamp(date.today())

@@ -12,9 +12,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
-from observatory.demo import synthetic
+from observatory.demo import showcase, synthetic
+from observatory.registry.load import load_registry
 from observatory.site.build import (
     GENERATED_DOCS,
     Stopped,
@@ -29,6 +31,15 @@ BANNER = ('!!! danger "Données fictives — démonstration"\n'
           "(« Établissement fictif 0001 »…) pour montrer les classements et les graphiques. Aucun "
           "chiffre de cette démonstration ne décrit un établissement réel.\n\n")
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n\n?", re.DOTALL)
+# The home page's coverage wording fits the real registry only (a reference list of CHU/CHR, a
+# directory drawn from archived articles): the demo says what its establishments are instead.
+REAL_ONLY = (
+    (re.compile(r"^- \*\*CHU/CHR : (\d+) sur \d+\*\* de la liste de référence.*$", re.M),
+     r"- CHU/CHR : \1 établissement(s)"),
+    (re.compile(r"^Hors CHU/CHR, l'annuaire ne contient pour l'instant .*$", re.M),
+     "Les établissements de cette démonstration sont fictifs, tirés au hasard ; leur nombre se règle avec "
+     "`observatory demo --establishments N`."),
+)
 
 
 def add_banner(docs: Path) -> int:
@@ -45,13 +56,28 @@ def add_banner(docs: Path) -> int:
     return count
 
 
+def fit_home_to_demo(docs: Path) -> None:
+    """Replace, on the home page, the sentences that only describe the real registry."""
+    home = docs / "index.md"
+    text = home.read_text(encoding="utf-8")
+    for pattern, replacement in REAL_ONLY:
+        text = pattern.sub(replacement, text)
+    home.write_text(text, encoding="utf-8")
+
+
 def make_demo(root: Path, folder: Path, establishments: int = 300, days: int = 365) -> Path:
-    """Lay out a project in `folder` (site sources + synthetic data) and write its pages."""
+    """Lay out a project in `folder` (site sources + synthetic data ending today, fictitious
+    published figures and case study) and write its pages."""
     shutil.copy(root / "mkdocs.yml", folder / "mkdocs.yml")
     shutil.copytree(root / "schema", folder / "schema")
     shutil.copytree(root / "docs", folder / "docs", ignore=shutil.ignore_patterns(*GENERATED_DOCS))
-    synthetic.generate(folder, establishments=establishments, days=days)
+    today = date.today()
+    synthetic.generate(folder, establishments=establishments, days=days, end=today)
+    registry = load_registry(folder / "data")
+    showcase.write_published_figures(folder / "data", registry)
+    showcase.write_case_study(folder / "data", registry, today)
     generate(folder, verbose=True)
+    fit_home_to_demo(folder / "docs")
     add_banner(folder / "docs")
     return folder
 

@@ -322,9 +322,10 @@ def _check_target(root: Path) -> Path:
     return data_dir
 
 
-def generate(root: Path, establishments: int, days: int, seed: int = 0, end: date = date(2026, 11, 1),
+def generate(root: Path, establishments: int, days: int, seed: int = 0, end: date | None = None,
              post_every_days: float = 2.0) -> GeneratedSummary:
-    """Write a fake registry and `days` days of snapshots ending on `end` under root/data/."""
+    """Write a fake registry and `days` days of snapshots ending on `end` (default: today, so that a
+    demonstration is never stale; tests pass a fixed day) under root/data/."""
     root = Path(root)
     data_dir = _check_target(root)
     if establishments < 1 or establishments > 999_999:
@@ -334,6 +335,7 @@ def generate(root: Path, establishments: int, days: int, seed: int = 0, end: dat
     if not post_every_days > 0 or math.isinf(post_every_days):
         raise ValueError("l'intervalle moyen entre deux publications doit être positif")
     rng = np.random.default_rng(seed)
+    end = end or date.today()
     first_day = end - timedelta(days=days - 1)
     plan, entity_ids = write_registry(rng, data_dir, establishments, days, first_day)
     cal = _calendar(first_day, days)
@@ -363,8 +365,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="nombre de jours de relevés (défaut : 365)")
     parser.add_argument("--seed", type=int, default=0,
                         help="graine du générateur : même graine, mêmes fichiers (défaut : 0)")
-    parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 11, 1), metavar="AAAA-MM-JJ",
-                        help="dernier jour de relevé (défaut : 2026-11-01)")
+    parser.add_argument("--end", type=date.fromisoformat, default=None, metavar="AAAA-MM-JJ",
+                        help="dernier jour de relevé (défaut : aujourd'hui)")
     parser.add_argument("--post-every-days", type=float, default=2.0, metavar="J",
                         help="intervalle moyen entre deux publications d'un compte, en jours (défaut : 2)")
     args = parser.parse_args(argv)
