@@ -12,6 +12,10 @@ from observatory.registry.figures import validate_figures
 from observatory.registry.load import load_registry
 
 REFERENCE = ROOT.parent / "shared" / "reference"
+# The reference (the 33 CHU/CHR and the seed figures) lives beside the repository, not in it.
+NO_REFERENCE = ("../shared/reference absent à côté du dépôt : sans cette liste de référence (les 33 "
+                "CHU/CHR et les chiffres publiés d'origine), ce contrôle de complétude du registre ne peut "
+                "pas tourner")
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +30,7 @@ def test_published_figures_are_valid(registry) -> None:
 
 def test_every_chu_chr_is_registered_with_a_source(registry) -> None:
     if not (REFERENCE / "chu-chr.csv").exists():
-        pytest.skip("shared/reference absent à côté du dépôt")
+        pytest.skip(NO_REFERENCE)
     with (REFERENCE / "chu-chr.csv").open(encoding="utf-8") as handle:
         reference = list(csv.DictReader(handle))
     assert len(reference) == 33
@@ -41,7 +45,7 @@ def test_every_chu_chr_is_registered_with_a_source(registry) -> None:
 
 def test_every_reference_figure_is_archived() -> None:
     if not (REFERENCE / "published-figures.csv").exists():
-        pytest.skip("shared/reference absent à côté du dépôt")
+        pytest.skip(NO_REFERENCE)
     keys = ("platform", "metric", "value", "value_qualifier", "figure_date", "source_url", "quote")
     with (REFERENCE / "published-figures.csv").open(encoding="utf-8") as handle:
         reference = {tuple(row[k] for k in keys) for row in csv.DictReader(handle)}

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+from conftest import ROOT
 
 from observatory.textfmt import slugify
 
@@ -133,3 +139,21 @@ def test_an_unknown_yaml_error_keeps_the_original_words() -> None:
     error = yaml.MarkedYAMLError(context="while doing something new", problem="found a new kind of thing")
     assert french_yaml_problem(error, "") == ("erreur de syntaxe YAML (message d'origine : « while doing "
                                               "something new: found a new kind of thing »)")
+
+
+# --- Skipped tests say why, in the default output ---------------------------------------------------
+
+def test_tests_needing_the_shared_reference_say_why_they_skip(tmp_path: Path) -> None:
+    """tests/test_data.py run where ../shared/reference is absent, with the project's pytest options."""
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    for name in ("test_data.py", "conftest.py"):
+        shutil.copy(ROOT / "tests" / name, repo / "tests" / name)
+    (repo / "data").symlink_to(ROOT / "data")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml"),
+                             "--rootdir", str(repo), "-p", "no:cacheprovider", str(repo / "tests")],
+                            capture_output=True, text=True, cwd=repo)
+    assert result.returncode == 0, result.stdout[-2000:]
+    skipped = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert len(skipped) == 2, result.stdout[-2000:]
+    assert all("../shared/reference" in line and "absent" in line for line in skipped)
