@@ -133,8 +133,28 @@ def _error_line(error: yaml.YAMLError, text: str) -> int:
     return 1
 
 
+ALIAS_REFUSED = ("ancre (&nom) ou alias (*nom) YAML refusé : chaque valeur s'écrit en entier ; un texte "
+                 "qui commence par « & » ou « * » se met entre guillemets")
+
+
+def refuse_aliases(text: str) -> None:
+    """Raise YamlSyntaxError at the first anchor or alias, before anything is composed: an alias
+    expands into a copy of its anchor (nine nested levels of nine make 9^9 values from 300 bytes)
+    and one may name its own parent (an endless structure)."""
+    if "&" not in text and "*" not in text:  # fast path: no event can hold an anchor or an alias
+        return
+    try:
+        for event in yaml.parse(text, Loader=Loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                raise YamlSyntaxError(event.start_mark.line + 1, f"YAML illisible : {ALIAS_REFUSED}")
+    except yaml.YAMLError:
+        return  # a syntax error: compose reports it, with its own message
+
+
 def parse_located(text: str) -> Located:
-    """Parse one YAML document; raise YamlSyntaxError (with its line) when it is not valid YAML."""
+    """Parse one YAML document; raise YamlSyntaxError (with its line) when it is not valid YAML
+    or holds an anchor or an alias."""
+    refuse_aliases(text)
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.YAMLError as error:
