@@ -184,3 +184,33 @@ def test_composite_index_is_the_geometric_mean_of_the_scores(metrics: pd.DataFra
         else:
             assert isinstance(row["index_na"], str), name
     assert metrics.loc["chu-c", "index_na"] == "engagement n/a"
+
+
+def _peer_world(with_benchmark: bool) -> pd.DataFrame:
+    """Seven establishments, some with few posts (shrunk toward the median), and optionally a
+    benchmark with a far higher engagement on few posts."""
+    ids = [f"ch-{i}" for i in range(7)] + (["marque"] if with_benchmark else [])
+    registry = Registry({i: entity(i, benchmark=i == "marque") for i in ids})
+    rows, posts = [], []
+    for n, name in enumerate(ids):
+        big = name == "marque"
+        start, end = (50000, 52000) if big else (1000 * (n + 1), 1000 * (n + 1) + 37 * n + 5)
+        rows += [("2025-01-01", name, f"did:{name}", f"{name}.fr", start),
+                 ("2025-01-31", name, f"did:{name}", f"{name}.fr", end)]
+        count = 2 if big else (2 + n % 2 * 6)  # a few accounts under FEW_POSTS, others over
+        for k in range(count):
+            likes = 40000 if big else 5 + 3 * n + k
+            posts.append((f"{name}-{k}", name, f"did:{name}", f"2025-01-{10 + k:02d}T09:00:00Z",
+                          False, False, likes, 1))
+    return account_metrics(Inputs(accounts_frame(rows), posts_frame(posts), registry)).set_index("entity")
+
+
+def test_adding_a_benchmark_changes_no_establishment_value() -> None:
+    without, with_ = _peer_world(False), _peer_world(True)
+    assert with_.loc["marque", "engagement"] > 10 * without["engagement"].max()
+    assert without["few_posts"].any() and not without["few_posts"].all()
+    for column in ("engagement", "engagement_vs_peers", "engagement_score", "growth_score", "index"):
+        before = without[column].astype(float)
+        after = with_.loc[without.index, column].astype(float)
+        assert before.notna().sum() >= 5, column
+        pd.testing.assert_series_equal(before, after, check_names=False, obj=column)

@@ -279,8 +279,11 @@ def percentile_score(values: pd.Series, population: pd.Series) -> pd.Series:
 
 
 def shrunk_engagement(frame: pd.DataFrame) -> pd.Series:
-    """Engagement of small accounts pulled toward their platform's median, for comparisons."""
-    median = frame.groupby("platform")["engagement"].transform("median")
+    """Engagement of small accounts pulled toward their platform's median, for comparisons.
+    The median is the establishments' only: adding a benchmark (a brand, an agency) must not
+    move any establishment's comparable engagement, score or index."""
+    establishments = frame["engagement"].where(~frame["is_benchmark"].astype(bool))
+    median = establishments.groupby(frame["platform"]).transform("median")
     n = frame["posts_in_window"].astype("Float64")
     shrunk = (n * frame["engagement"] + SHRINK_WEIGHT * median) / (n + SHRINK_WEIGHT)
     return frame["engagement"].where(~frame["few_posts"].fillna(False).astype(bool), shrunk)
