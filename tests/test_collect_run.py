@@ -297,7 +297,7 @@ def test_filters_and_bad_configuration(tmp_path: Path) -> None:
         assert report.collected == 2 + 0  # its two Bluesky accounts
         assert world.run(only=["hopital-inexistant"]).exit_code == 2
         bad = world.run(platforms=["myspace"])
-        assert bad.exit_code == 2 and "réseau(x) inconnu(s) : myspace" in (bad.error or "")
+        assert bad.exit_code == 2 and "réseau inconnu : myspace" in (bad.error or "")
         (world.data_dir / "establishments" / "casse.yml").write_text("name: [\n", encoding="utf-8")
         broken = world.run()
         assert broken.exit_code == 2 and "le registre n'est pas valide" in (broken.error or "")
@@ -322,7 +322,7 @@ def test_progress_bar_on_a_terminal_and_lines_elsewhere() -> None:
             progress.advance(10)
         progress.finish()
     assert "\rBluesky        [" in terminal.getvalue() and "40/40" in terminal.getvalue()
-    assert log.getvalue().splitlines() == ["Bluesky : 40 compte(s) à relever…", "Bluesky : 10/40",
+    assert log.getvalue().splitlines() == ["Bluesky : 40 comptes à relever…", "Bluesky : 10/40",
                                            "Bluesky : 20/40", "Bluesky : 30/40", "Bluesky : 40/40"]
 
 
@@ -337,9 +337,9 @@ def test_cli_collect_prints_the_report_and_writes_the_commit_message(
             ["collect", "--data-dir", str(world.data_dir), "--commit-message", str(message)])
         assert args.handler(args) == 0
         out = capsys.readouterr().out
-        assert out.startswith("Collecte du ") and "YouTube : ignoré — variable(s) d'environnement" in out
+        assert out.startswith("Collecte du ") and "YouTube : ignoré — variable d'environnement" in out
         first, blank, *rest = message.read_text().splitlines()
-        assert first.startswith("Collecte du ") and "3 compte(s) relevé(s)" in first and blank == ""
+        assert first.startswith("Collecte du ") and "3 comptes relevés" in first and blank == ""
         assert any(line.startswith("Bluesky : 3/3") for line in rest)
         args = collect_cli.build_parser().parse_args(["collect", "--data-dir", str(world.data_dir),
                                                       "--only", "inconnu"])
@@ -362,7 +362,7 @@ def test_report_without_any_platform(tmp_path: Path) -> None:
     report = run_collection(data_dir, env={}, http=quick_http(), clock=Clock(),
                             progress=Progress(io.StringIO(), interactive=False), log=lambda t: None)
     assert report.exit_code == 0 and report.collected == 0
-    assert report.summary_line() == "Collecte du 2025-03-15 : 0 compte(s) relevé(s), 0 échec(s)"
+    assert report.summary_line() == "Collecte du 2025-03-15 : 0 compte relevé, 0 échec"
 
 
 def test_youtube_channel_ids_come_from_the_store(tmp_path: Path) -> None:
@@ -407,3 +407,37 @@ def test_a_renamed_account_is_followed_and_nothing_is_lost(tmp_path: Path) -> No
                    for c in saved["platforms"][p]["handle_changes"]]
         assert changes == [(bluesky_handle(5), "nouveau-nom.bsky.social"),
                            (mastodon_handle(2), "nouveaunom@instance-2.example")]
+
+
+def test_impossible_counts_are_refused_at_the_door_and_reported(tmp_path: Path) -> None:
+    for world in make_world(tmp_path, bluesky=6, mastodon=0, peertube=0, youtube=0):
+        profile, items = world.bluesky.profile, world.bluesky.items
+        wrong = {did_for(bluesky_handle(1)): -5, did_for(bluesky_handle(2)): 2 ** 64}
+
+        def bad_profile(did: str, profile: Callable = profile, wrong: dict = wrong) -> dict:
+            data = profile(did)
+            data["followersCount"] = wrong.get(did, data["followersCount"])
+            return data
+
+        def bad_items(did: str, items: Callable = items) -> list[dict]:
+            out = items(did)
+            if did == did_for(bluesky_handle(3)):
+                out[0]["post"]["likeCount"] = -3
+            return out
+
+        world.bluesky.profile, world.bluesky.items = bad_profile, bad_items  # type: ignore[method-assign]
+        report = world.run()
+        bluesky = report.platforms["bluesky"]
+        assert bluesky.collected == 4 and report.exit_code == 0
+        reasons = {f["handle"]: f["reason"] for f in bluesky.failures}
+        assert "nombre négatif" in reasons[bluesky_handle(1)]
+        assert "64 bits" in reasons[bluesky_handle(2)]
+        assert "likes" in reasons[bluesky_handle(3)] and "publication" in reasons[bluesky_handle(3)]
+        problems: list[str] = []
+        accounts = snapshots.load_accounts(world.data_dir, problems=problems)
+        assert problems == [] and set(accounts["handle"]) == {bluesky_handle(i) for i in (0, 3, 4, 5)}
+        posts = snapshots.load_posts(world.data_dir, problems=problems)
+        assert problems == [] and (posts["likes"].dropna() >= 0).all()
+        per_account = posts.groupby("account_id", observed=True).size()
+        # the impossible post left out, the account's others kept
+        assert per_account[did_for(bluesky_handle(3))] == per_account[did_for(bluesky_handle(0))] - 1

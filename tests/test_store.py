@@ -179,3 +179,48 @@ def test_a_run_killed_at_any_moment_leaves_valid_files(tmp_path: Path) -> None:
         assert (tmp_path / "snapshots/accounts/bluesky/2025-02.csv").read_bytes() == february
         march = frame[frame["date"] >= "2025-03-01"]
         assert len(march) % 300 == 0 and len(march) > 0
+
+
+@pytest.mark.parametrize("value", [-1, 2 ** 63, 2 ** 64])
+def test_impossible_counts_are_refused_at_the_door(tmp_path: Path, value: int) -> None:
+    assert snapshots.impossible(account("2025-03-15", followers=value))
+    with pytest.raises(ValueError, match="followers"):
+        snapshots.write_accounts(tmp_path, [account("2025-03-15", followers=value)])
+    with pytest.raises(ValueError, match="likes"):
+        snapshots.write_posts(tmp_path, [post("p1", "2025-03-14T10:00:00Z", "2025-03-15T06:00:00Z", value)])
+    assert not (tmp_path / "snapshots").exists()
+    assert snapshots.impossible(account("2025-03-15", followers=2 ** 63 - 1)) == []
+
+
+def test_a_hand_edited_bad_row_is_reported_with_its_line_and_left_out(tmp_path: Path) -> None:
+    days = (10, 11, 12, 13, 14)
+    snapshots.write_accounts(tmp_path, [account(f"2025-03-{d:02d}", followers=d) for d in days])
+    path = tmp_path / "snapshots" / "accounts" / "bluesky" / "2025-03.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",11,", ",18446744073709551616,")  # beyond 64 bits
+    lines[3] = lines[3].replace(",12,", ",-12,")  # negative
+    lines[4] = lines[4].replace("2025-03-13", "2025-03-32")  # no such day
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems: list[str] = []
+    frame = snapshots.load_accounts(tmp_path, problems=problems)
+    assert sorted(frame["followers"].tolist()) == [10, 14]
+    where = "snapshots/accounts/bluesky/2025-03.csv"
+    located = [p.split(" : ")[0][-len(where) - 2:] for p in problems]
+    assert located == [f"{where}:{n}" for n in (3, 4, 5)], problems
+    assert "followers" in problems[0] and "écarté" in problems[0] and "date" in problems[2]
+
+
+def test_a_bad_post_row_is_left_out_and_a_bad_file_too(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    snapshots.write_posts(tmp_path, [post(f"p{i}", f"2025-03-1{i}T10:00:00Z", "2025-03-15T06:00:00Z", i)
+                                     for i in range(3)])
+    path = tmp_path / "snapshots" / "posts" / "bluesky" / "2025-03.csv"
+    text = path.read_text(encoding="utf-8").replace(",false,false,1,", ",peut-être,false,1,")
+    path.write_text(text, encoding="utf-8")
+    broken = tmp_path / "snapshots" / "posts" / "bluesky" / "2025-02.csv"
+    broken.write_text("n'importe,quoi\n1,2\n", encoding="utf-8")
+    frame = snapshots.load_posts(tmp_path)  # reported on stderr when no list is given
+    assert sorted(frame["post_id"].astype(str)) == ["p0", "p2"]
+    err = capsys.readouterr().err
+    assert "2025-03.csv:3" in err and "is_reply" in err
+    assert "2025-02.csv" in err and "en-tête" in err

@@ -161,7 +161,9 @@ def check_file(path: Path, registry: Registry, data_dir: Path, display: str | No
             value = row.get(column, "")
             counts[column] = None
             if value:
-                if INTEGER.match(value):
+                if INTEGER.match(value) and int(value) > snapshots.MAX_COUNT:
+                    error(line, column, f"« {value} » : nombre impossible (plus de 64 bits)")
+                elif INTEGER.match(value):
                     counts[column] = int(value)
                 else:
                     error(line, column, f"« {value} » : nombre entier attendu, sans espace ni "

@@ -24,6 +24,7 @@ from observatory.registry.handles import YOUTUBE_CHANNEL, HandleError, parse_han
 from observatory.registry.load import Account, RegistryError, load_registry
 from observatory.registry.vocab import PLATFORMS
 from observatory.store import snapshots
+from observatory.textfmt import plural, words
 
 REPORT_NAME = "last-run.json"
 COLLECTED_STATUSES = ("active", "dormant")  # closed and left accounts are not followed any more
@@ -88,10 +89,10 @@ class RunReport:
     def summary_line(self) -> str:
         if self.error:
             return f"Collecte du {self.date} impossible : {self.error}"
-        parts = [f"{self.collected} compte(s) relevé(s)", f"{self.failed} échec(s)"]
+        parts = [plural(self.collected, "compte relevé"), plural(self.failed, "échec")]
         skipped = [p.label for p in self.platforms.values() if p.status == "ignoré"]
         if skipped:
-            parts.append(f"{len(skipped)} réseau(x) ignoré(s)")
+            parts.append(plural(len(skipped), "réseau ignoré"))
         outages = [p.label for p in self.platforms.values() if p.outage]
         if outages:
             parts.append("panne probable : " + ", ".join(outages))
@@ -102,15 +103,16 @@ class RunReport:
         out = [self.summary_line() + (" (essai à blanc : rien n'a été écrit)" if self.dry_run else "")]
         for p in self.platforms.values():
             if p.status == "manuel":
-                out.append(f"  {p.label} : {p.targets} compte(s) à relever à la main — {p.reason}")
+                to_read = plural(p.targets, "compte à relever", "comptes à relever")
+                out.append(f"  {p.label} : {to_read} à la main — {p.reason}")
                 continue
             if p.status == "ignoré":
                 out.append(f"  {p.label} : ignoré — {p.reason}")
                 continue
-            line = (f"  {p.label} : {p.collected}/{p.targets} compte(s) relevé(s), {p.posts} "
-                    f"publication(s), {p.requests} requête(s)")
+            line = (f"  {p.label} : {p.collected}/{plural(p.targets, 'compte relevé', 'comptes relevés')}, "
+                    f"{plural(p.posts, 'publication')}, {plural(p.requests, 'requête')}")
             if p.failures:
-                line += f", {len(p.failures)} échec(s)"
+                line += ", " + plural(len(p.failures), "échec")
             out.append(line)
             if p.outage:
                 out.append(f"    ⚠ PANNE PROBABLE : {p.reason}")
@@ -120,8 +122,9 @@ class RunReport:
             out.extend(_failure_lines(p.failures))
             out.extend(f"    note : {note}" for note in p.notes)
         if self.files:
-            out.append(f"  {self.stored_accounts} relevé(s) de comptes et {self.stored_posts} de "
-                       f"publications écrits dans {len(self.files)} fichier(s).")
+            stored = plural(self.stored_accounts, "relevé de comptes", "relevés de comptes")
+            out.append(f"  {stored} et {self.stored_posts} de publications écrits dans "
+                       f"{plural(len(self.files), 'fichier')}.")
         return out
 
     def commit_message(self) -> str:
@@ -159,7 +162,8 @@ class Progress:
     def start(self, label: str, total: int) -> None:
         self.label, self.total, self.done, self.logged = label, total, 0, 0
         if not self.interactive:
-            print(f"{label} : {total} compte(s) à relever…", file=self.stream, flush=True)
+            to_read = plural(total, "compte à relever", "comptes à relever")
+            print(f"{label} : {to_read}…", file=self.stream, flush=True)
 
     def advance(self, count: int) -> None:
         self.done += count
@@ -222,7 +226,7 @@ def _outage(report: PlatformReport) -> None:
     if expected >= 1 and report.collected == 0 or (
             expected >= OUTAGE_MINIMUM and report.collected < expected * OUTAGE_RATIO):
         report.outage = True
-        report.reason = (f"{report.collected} compte(s) relevé(s) contre {report.previous} lors de la "
+        report.reason = (f"{plural(report.collected, 'compte relevé')} contre {report.previous} lors de la "
                          "collecte précédente : l'API ou le réseau est probablement en panne ; les "
                          "comptes manquants ne sont pas considérés comme disparus, relancer plus tard")
 
@@ -243,12 +247,31 @@ def _rows(platform: str, today: str, item: Collected) -> tuple[snapshots.Account
     return row, posts
 
 
+def _plausible(row: snapshots.AccountRow, posts: list[snapshots.PostRow], item: Collected,
+               result: PlatformReport) -> list[snapshots.PostRow] | None:
+    """The account's posts whose counts are possible, or None when its own counts are not (a
+    negative count, or one beyond 64 bits, is the API's garbage: refused, reported, never stored)."""
+    failure = {"entity": row.entity, "handle": item.target.account.handle}
+    problems = snapshots.impossible(row)
+    if problems:
+        result.failures.append({**failure, "stage": "profil", "reason": "chiffre impossible renvoyé par "
+                                "l'API, relevé refusé : " + " ; ".join(problems)})
+        return None
+    refused = [(p, snapshots.impossible(p)) for p in posts]
+    refused = [(p, problems) for p, problems in refused if problems]
+    if refused:
+        result.failures.append({**failure, "stage": "publications", "reason": f"{len(refused)} "
+                                "publication(s) aux chiffres impossibles refusée(s) : "
+                                + " ; ".join(refused[0][1])})
+    return [p for p in posts if not snapshots.impossible(p)]
+
+
 def _select(data_dir: Path, platforms: list[str] | None, only: list[str] | None
             ) -> dict[str, list[Account]]:
     unknown = [p for p in platforms or [] if p not in PLATFORMS]
     if unknown:
-        raise ConfigError(f"réseau(x) inconnu(s) : {', '.join(unknown)} ; valeurs permises : "
-                          f"{', '.join(PLATFORMS)}")
+        raise ConfigError(f"{words(len(unknown), 'réseau inconnu')} : {', '.join(unknown)} ; "
+                          f"valeurs permises : {', '.join(PLATFORMS)}")
     try:
         registry = load_registry(data_dir)
     except RegistryError as error:
@@ -256,7 +279,8 @@ def _select(data_dir: Path, platforms: list[str] | None, only: list[str] | None
                           + "\n".join(str(p) for p in error.problems[:20])) from None
     missing = [i for i in only or [] if i not in registry.entities]
     if missing:
-        raise ConfigError(f"identifiant(s) inconnu(s) dans le registre : {', '.join(missing)}")
+        raise ConfigError(f"{words(len(missing), 'identifiant inconnu')} dans le registre : "
+                          f"{', '.join(missing)}")
     chosen: dict[str, list[Account]] = {}
     for account in registry.accounts():
         if account.status not in COLLECTED_STATUSES:
@@ -356,7 +380,8 @@ def _run_platform(data_dir: Path, platform: str, accounts: list[Account], report
     missing = cls.missing_keys(env)
     if missing:
         result.status = "ignoré"
-        result.reason = (f"variable(s) d'environnement absente(s) : {', '.join(missing)} ; "
+        absent = words(len(missing), "variable d'environnement absente", "variables d'environnement absentes")
+        result.reason = (f"{absent} : {', '.join(missing)} ; "
                          "importer les chiffres à la main ou configurer le secret")
         say(f"{result.label} : ignoré ({result.reason})")
         return result
@@ -379,6 +404,9 @@ def _run_platform(data_dir: Path, platform: str, accounts: list[Account], report
     account_rows, post_rows = [], []
     for item in outcome.collected:
         row, posts = _rows(platform, report.date, item)
+        posts = _plausible(row, posts, item, result)
+        if posts is None:
+            continue
         account_rows.append(row)
         post_rows += posts
         before_handle = history.last_handle.get(row.account_id)
@@ -398,5 +426,6 @@ def _run_platform(data_dir: Path, platform: str, accounts: list[Account], report
     if result.failures:
         result.status = "échec" if not result.collected else "partiel"
     _outage(result)
-    say(f"{result.label} : {result.collected}/{result.targets} compte(s), {len(result.failures)} échec(s)")
+    say(f"{result.label} : {result.collected}/{plural(result.targets, 'compte')}, "
+        f"{plural(len(result.failures), 'échec')}")
     return result

@@ -19,11 +19,12 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,39 @@ POST_DTYPES = {"platform": _STR, "post_id": _STR, "entity": _STR, "account_id": 
                "measured_at": _STR}
 
 
+MAX_COUNT = 2 ** 63 - 1  # a count must fit the store's 64-bit integers: beyond, it is garbage
+ACCOUNT_COUNTS = ("followers", "following", "posts")
+POST_COUNTS = ("likes", "reposts", "replies", "quotes", "views")
+
+
 class StoreError(Exception):
     """A snapshot file that cannot be read safely (it is then never overwritten)."""
+
+
+def impossible(row: AccountRow | PostRow) -> list[str]:
+    """What makes the row impossible (French, one item per count): a count that is negative, not
+    an integer, or beyond 64 bits. Such a row is refused at the door: one of them would make
+    every later build fail."""
+    counts = ACCOUNT_COUNTS if isinstance(row, AccountRow) else POST_COUNTS
+    out = []
+    for name in counts:
+        value = getattr(row, name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            out.append(f"{name} = {value!r} : nombre entier attendu")
+        elif not 0 <= value <= MAX_COUNT:
+            out.append(f"{name} = {value} : " + ("nombre négatif" if value < 0 else
+                                                  "nombre hors de portée (plus de 64 bits)"))
+    return out
+
+
+def _refuse_impossible(rows: Iterable[AccountRow | PostRow]) -> None:
+    for row in rows:
+        problems = impossible(row)
+        if problems:
+            raise ValueError(f"relevé impossible refusé ({row.platform} {row.account_id}) : "
+                             + " ; ".join(problems))
 
 
 def snapshots_dir(data_dir: Path) -> Path:
@@ -207,6 +239,8 @@ def write_accounts(data_dir: Path, rows: Iterable[AccountRow]) -> list[Path]:
     """Store account rows; a row with the same (date, platform, account_id) is replaced.
     Returns the files that changed."""
     groups: dict[Path, list[AccountRow]] = {}
+    rows = list(rows)
+    _refuse_impossible(rows)
     for row in rows:
         if row.provenance not in PROVENANCES:
             raise ValueError(f"provenance inconnue : {row.provenance}")
@@ -224,6 +258,8 @@ def write_posts(data_dir: Path, rows: Iterable[PostRow]) -> list[Path]:
     """Store post measurements: a new post is added; a known one is refreshed only while it
     is younger than REFRESH_DAYS at the new measurement, never by an older measurement."""
     groups: dict[Path, list[PostRow]] = {}
+    rows = list(rows)
+    _refuse_impossible(rows)
     for row in rows:
         month = utc_text(parse_time(row.published_at))[:7]
         groups.setdefault(posts_path(data_dir, row.platform, month), []).append(row)
@@ -271,21 +307,29 @@ METRIC_POST_COLUMNS = ("platform", "entity", "account_id", "published_at", "is_r
 _TIMES = ("collected_at", "published_at", "measured_at")  # UTC timestamps, parsed file by file
 
 
-def _load(files: list[Path], columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
-    # Text is read as plain objects and made categorical file by file: read_csv's own "category"
-    # would turn ids such as 010 into numbers.
-    types = {c: object if c in _CATEGORICAL else dtypes[c] for c in columns}
+def _load(files: list[Path], columns: Sequence[str], dtypes: dict[str, str],
+          data_dir: Path, problems: list[str] | None) -> pd.DataFrame:
+    """The files' rows, typed. A row a hand edit made unreadable (a count that is negative, not a
+    number or beyond 64 bits, a day that does not exist…) is left out and reported as file:line,
+    in `problems` or else on stderr: one bad cell must never stop a build."""
+    found: list[str] = []
 
-    def read(path: Path) -> pd.DataFrame:
-        frame = pd.read_csv(path, usecols=list(columns), dtype=types, keep_default_na=False,
-                            na_values={c: [""] for c in columns if dtypes[c] != _STR}, engine="c")
-        for column in _CATEGORICAL.intersection(columns):
-            frame[column] = frame[column].astype("category")
-        for column in set(_TIMES).intersection(columns):  # ISO 8601: pandas' compiled parser
-            frame[column] = pd.to_datetime(frame[column], format="ISO8601", utc=True)
-        return frame
+    def read(path: Path) -> pd.DataFrame | None:
+        try:
+            frame = _read_typed(path, columns, dtypes)
+            if not _suspicious(frame, columns, dtypes):
+                return frame
+        except (ValueError, OverflowError, TypeError):
+            pass
+        good = _checked_rows(path, display(path, data_dir), columns, dtypes, found)
+        return _read_typed(io.StringIO(_render(good, columns)), columns, dtypes) if good else None
 
-    frames = [read(p) for p in files]
+    frames = [f for f in map(read, files) if f is not None]
+    if problems is None:
+        for problem in found:
+            print(problem, file=sys.stderr, flush=True)
+    else:
+        problems.extend(found)
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="category" if c in _CATEGORICAL else "datetime64[ns, UTC]"
                                        if c in _TIMES else dtypes[c]) for c in columns})
@@ -301,6 +345,96 @@ def _load(files: list[Path], columns: Sequence[str], dtypes: dict[str, str]) -> 
     return pd.DataFrame(data)
 
 
+def display(path: Path, data_dir: Path) -> str:
+    """A store file as a maintainer finds it: data/snapshots/…"""
+    root = data_dir.parent
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def _read_typed(source: Path | io.StringIO, columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
+    # Text is read as plain objects and made categorical file by file: read_csv's own "category"
+    # would turn ids such as 010 into numbers.
+    types = {c: object if c in _CATEGORICAL else dtypes[c] for c in columns}
+    frame = pd.read_csv(source, usecols=list(columns), dtype=types, keep_default_na=False,
+                        na_values={c: [""] for c in columns if dtypes[c] != _STR}, engine="c")
+    for column in _CATEGORICAL.intersection(columns):
+        frame[column] = frame[column].astype("category")
+    for column in set(_TIMES).intersection(columns):  # ISO 8601: pandas' compiled parser
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601", utc=True)
+    return frame
+
+
+def _suspicious(frame: pd.DataFrame, columns: Sequence[str], dtypes: dict[str, str]) -> bool:
+    """Whether a file read without error still holds a value no writer of the store produces
+    (then it is read again row by row, to name the line)."""
+    if any((frame[c] < 0).any() for c in columns if dtypes[c] == _INT):
+        return True
+    if any(frame[c].isna().any() for c in _REQUIRED.intersection(columns)):
+        return True
+    return "date" in columns and bool(pd.to_datetime(frame["date"].cat.categories.astype(str),
+                                                     format="%Y-%m-%d", errors="coerce").isna().any())
+
+
+_REQUIRED = {"date", "platform", "account_id", "post_id", "published_at"}
+_BOOLEANS = ("", "true", "false")
+
+
+def _bad_cell(row: dict[str, str], columns: Sequence[str], dtypes: dict[str, str]) -> str | None:
+    """Why a stored row cannot be read (French), or None."""
+    for column in columns:
+        value = row[column]
+        if column in _REQUIRED and not value:
+            return f"colonne {column} vide"
+        if not value:
+            continue
+        if dtypes[column] == _INT and (not value.isascii() or not value.isdigit() or int(value) > MAX_COUNT):
+            return f"colonne {column} : « {value} » : nombre entier positif sur 64 bits attendu"
+        if dtypes[column] == "boolean" and value.lower() not in _BOOLEANS:
+            return f"colonne {column} : « {value} » : true ou false attendu"
+        if column == "date" and not _valid_day(value):
+            return f"colonne date : « {value} » : jour AAAA-MM-JJ attendu"
+        if column in _TIMES:
+            try:
+                parse_time(value)
+            except ValueError:
+                return f"colonne {column} : « {value} » : horodatage ISO 8601 attendu"
+    return None
+
+
+def _valid_day(text: str) -> bool:
+    try:
+        return len(text) == 10 and date.fromisoformat(text) is not None
+    except ValueError:
+        return False
+
+
+def _checked_rows(path: Path, display: str, columns: Sequence[str], dtypes: dict[str, str],
+                  problems: list[str]) -> list[dict[str, str]]:
+    """The file's readable rows; each other one reported as file:line and left out."""
+    good = []
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in columns if c not in (reader.fieldnames or ())]
+            if missing:
+                problems.append(f"{display}:1 : en-tête inattendu (colonne(s) absente(s) : "
+                                f"{', '.join(missing)}) ; fichier écarté des calculs")
+                return []
+            for row in reader:
+                if None in row or any(v is None for v in row.values()):
+                    reason: str | None = "nombre de colonnes incorrect"
+                else:
+                    reason = _bad_cell(row, columns, dtypes)
+                if reason:
+                    problems.append(f"{display}:{reader.line_num} : {reason} ; relevé écarté des calculs")
+                else:
+                    good.append({c: row[c] for c in columns})
+    except (UnicodeDecodeError, csv.Error) as error:
+        problems.append(f"{display} : illisible ({error}) ; fichier écarté des calculs")
+        return []
+    return good
+
+
 def _parse_days(column: pd.Series) -> pd.Series:
     """A categorical column of YYYY-MM-DD dates as datetime64, parsing each distinct day once."""
     days = pd.to_datetime(column.cat.categories, format="ISO8601")
@@ -308,19 +442,20 @@ def _parse_days(column: pd.Series) -> pd.Series:
 
 
 def load_accounts(data_dir: Path, platforms: Iterable[str] | None = None,
-                  columns: Sequence[str] = ACCOUNT_COLUMNS) -> pd.DataFrame:
+                  columns: Sequence[str] = ACCOUNT_COLUMNS, problems: list[str] | None = None
+                  ) -> pd.DataFrame:
     """The account rows (`columns` of them), typed: counts as Int64 (missing = <NA>), date as
     datetime64, collected_at as UTC datetimes, other text columns as categories."""
-    frame = _load(_files(data_dir, "accounts", platforms), columns, ACCOUNT_DTYPES)
+    frame = _load(_files(data_dir, "accounts", platforms), columns, ACCOUNT_DTYPES, data_dir, problems)
     frame["date"] = _parse_days(frame["date"])
     return frame
 
 
 def load_posts(data_dir: Path, platforms: Iterable[str] | None = None,
-               columns: Sequence[str] = POST_COLUMNS) -> pd.DataFrame:
+               columns: Sequence[str] = POST_COLUMNS, problems: list[str] | None = None) -> pd.DataFrame:
     """The post rows (`columns` of them), typed: counts as Int64, flags as boolean, times as
     UTC datetimes, platform, entity and account id as categories."""
-    return _load(_files(data_dir, "posts", platforms), columns, POST_DTYPES)
+    return _load(_files(data_dir, "posts", platforms), columns, POST_DTYPES, data_dir, problems)
 
 
 @dataclass
