@@ -3,12 +3,18 @@ with a located French message, never run, never expanded, never a traceback."""
 
 from __future__ import annotations
 
+import csv
+import json
 import time
 from pathlib import Path
 
-from conftest import write
+import pytest
+from conftest import ROOT, write
 
+from observatory.registry.figures import validate_figures
+from observatory.registry.load import load_registry
 from observatory.registry.validate import Problem, validate_paths
+from observatory.site.case_studies import read as study_read
 
 VALID = """\
 name: Centre hospitalier universitaire Exemple
@@ -76,3 +82,185 @@ def test_ampersand_and_star_inside_text_are_fine(data_dir: Path) -> None:
         "source\n", "source?a=1&b=2\n")
     write(data_dir, "chu-text.yml", text)
     assert lines_and_messages(data_dir) == []
+
+
+# --- Text fields: control and bidi characters, trailing newlines, lengths -----------------------
+
+
+@pytest.mark.parametrize(("old", "new", "line"), [
+    ("city: Rennes", 'city: "Ren\\anes"', 5),  # BEL
+    ("city: Rennes", 'city: "Ren\\u009bnes"', 5),  # C1: CSI
+    ("city: Rennes", 'city: "Ren\\u007fnes"', 5),  # DEL
+    ("city: Rennes", 'city: "Rennes\\u202e"', 5),  # right-to-left override
+    ("city: Rennes", 'city: "\\u2066Rennes"', 5),  # left-to-right isolate
+    ("city: Rennes", 'city: "Ren\\tnes"', 5),  # a tab in a one-line field
+    ("city: Rennes", 'city: "Ren\\rnes"', 5),
+    ("  status: active", '  status: active\n  note: "Compte\\u0000"', 10),
+    ("  status: active", '  status: active\n  note: "Compte \\u202d"', 10),
+])
+def test_control_and_bidi_characters_are_refused(data_dir: Path, old: str, new: str, line: int) -> None:
+    write(data_dir, "chu-exemple.yml", VALID.replace(old, new))
+    found = lines_and_messages(data_dir)
+    assert [n for n, _ in found] == [line], found
+    assert "caractère" in found[0][1] and "U+" in found[0][1]
+    for char in "\a\x9b\x7f\u202e\u2066\t\r\x00\u202d":  # messages never echo the character itself
+        assert char not in found[0][1]
+
+
+def test_a_multi_line_note_keeps_its_tabs_and_line_breaks(data_dir: Path) -> None:
+    write(data_dir, "chu-exemple.yml", VALID.replace("sources:", 'note: "Ligne 1\\n\\tLigne 2"\nsources:'))
+    assert [m for _, m in lines_and_messages(data_dir) if "caractère" in m] == []
+
+
+@pytest.mark.parametrize(("old", "new", "line", "field"), [
+    ("  status: active", '  status: active\n  since: "2020-01-01\\n"', 10, "accounts[1].since"),
+    ("region: Bretagne", 'region: Bretagne\nparent: "chu-exemple\\n"', 5, "parent"),
+    ("region: Bretagne", 'region: Bretagne\nfiness:\n  et: ["350005179\\n"]', 6, "finess.et[1]"),
+    ("url: https://exemple.org/source", 'url: "https://exemple.org/source\\n"', 12, "sources[1].url"),
+    ("url: https://exemple.org/source", 'url: "https://exemple.org/ source"', 12, "sources[1].url"),
+    ("city: Rennes", 'city: Rennes\nwebsite: "https://exemple.org\\n"', 6, "website"),
+])
+def test_a_trailing_newline_or_space_does_not_pass_a_pattern(data_dir: Path, old: str, new: str,
+                                                            line: int, field: str) -> None:
+    write(data_dir, "chu-exemple.yml", VALID.replace(old, new))
+    assert [(p.line, p.field) for p in problems_of(data_dir)] == [(line, field)]
+
+
+def test_a_file_name_with_a_newline_is_refused(data_dir: Path) -> None:
+    write(data_dir, "chu-nl\n.yml", VALID)
+    found = problems_of(data_dir)
+    assert [p.field for p in found] == ["(fichier)"]
+    assert "nom de fichier invalide" in found[0].message and "\n" not in found[0].message
+
+
+@pytest.mark.parametrize(("old", "new", "line", "limit"), [
+    ("name: Centre hospitalier universitaire Exemple", "name: " + "N" * 201, 1, "200"),
+    ("sources:", "note: " + "n" * 2001 + "\nsources:", 10, "2000"),
+    ("  url: https://exemple.org/source", "  url: https://exemple.org/" + "s" * 2000, 12, "2000"),
+])
+def test_text_fields_have_a_length_limit(data_dir: Path, old: str, new: str, line: int, limit: str) -> None:
+    write(data_dir, "chu-exemple.yml", VALID.replace(old, new))
+    found = lines_and_messages(data_dir)
+    assert [n for n, _ in found] == [line]
+    assert limit in found[0][1].replace("\u202f", "").replace(" ", "")
+
+
+def test_limits_at_their_maximum_pass(data_dir: Path) -> None:
+    text = VALID.replace("name: Centre hospitalier universitaire Exemple", "name: " + "N" * 200)
+    write(data_dir, "chu-exemple.yml", text.replace("sources:", "note: " + "n" * 2000 + "\nsources:"))
+    assert lines_and_messages(data_dir) == []
+
+
+def test_the_schema_states_the_limits() -> None:
+    schema = json.loads((ROOT / "schema" / "establishment.schema.json").read_text())
+    assert schema["properties"]["name"]["maxLength"] == 200
+    assert schema["properties"]["note"]["maxLength"] == 2000
+    assert "\\u202e" in schema["properties"]["name"]["pattern"].lower()
+
+
+# --- Published figures ---------------------------------------------------------------------------
+
+FIGURE_ROW = {"entity": "chu-exemple", "platform": "twitter", "metric": "followers", "value": "1200",
+              "value_qualifier": "exact", "figure_date": "2020-03", "source_title": "Un article",
+              "source_publisher": "Un journal", "source_url": "https://exemple.org/article",
+              "published_on": "2020-04-01", "quote": "1 200 abonnés", "note": ""}
+
+
+def figure_problems(tmp_path: Path, **changes: str) -> list[tuple[int, str, str]]:
+    path = tmp_path / "published-figures.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(FIGURE_ROW))
+        writer.writeheader()
+        writer.writerow({**FIGURE_ROW, **changes})
+    return [(p.line, p.field, p.message) for p in validate_figures(path, tmp_path, {"chu-exemple"})]
+
+
+def test_a_valid_figure_has_no_problem(tmp_path: Path) -> None:
+    assert figure_problems(tmp_path) == []
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("value", "1200\n"), ("figure_date", "2020-03\n"), ("published_on", "2020-04-01\n"),
+    ("source_url", "https://exemple.org/a b"), ("quote", "1 200\u202e abonnés"), ("note", "x\x1b[31m"),
+    ("source_title", "Un\u0085article"), ("entity", "chu-exemple\n"),
+])
+def test_a_figure_cell_with_a_newline_control_or_bidi_character_is_refused(
+        tmp_path: Path, column: str, value: str) -> None:
+    found = figure_problems(tmp_path, **{column: value})
+    assert [f for _, f, _ in found] == [column], found
+    assert all(c not in found[0][2] for c in "\n\u202e\x1b\x85")
+
+
+@pytest.mark.parametrize(("column", "limit"), [("quote", 500), ("note", 2000), ("source_title", 200),
+                                               ("source_publisher", 200), ("source_url", 2000)])
+def test_figure_texts_have_a_length_limit(tmp_path: Path, column: str, limit: int) -> None:
+    prefix = "https://exemple.org/" if column == "source_url" else ""
+    assert figure_problems(tmp_path, **{column: prefix + "a" * (limit - len(prefix))}) == []
+    found = figure_problems(tmp_path, **{column: prefix + "a" * (limit + 1 - len(prefix))})
+    assert [(f, str(limit) in m) for _, f, m in found] == [(column, True)]
+
+
+# --- Case studies: front matter and prose --------------------------------------------------------
+
+STUDY = """---
+title: Une étude
+date: 2026-11-23
+summary: Une phrase.
+establishments: [chu-exemple]
+networks: [twitter]
+themes: [mesure-audience]
+sector: chu-chr
+sources:
+  - title: Une source
+    url: https://exemple.org/source
+---
+
+Intro.
+
+{line}
+"""
+STUDY_LINE = 16
+
+
+def study_problems(data_dir: Path, text: str, name: str = "une-etude.md") -> list[tuple[int, str]]:
+    write(data_dir, "chu-exemple.yml", VALID)
+    (data_dir / "etudes").mkdir(exist_ok=True)
+    path = data_dir / "etudes" / name
+    path.write_text(text, encoding="utf-8")
+    _, found = study_read.read_study(path, data_dir.parent, load_registry(data_dir))
+    return [(p.line, p.message) for p in found]
+
+
+def test_a_plain_study_has_no_problem(data_dir: Path) -> None:
+    assert study_problems(data_dir, STUDY.format(line="Texte.")) == []
+
+
+@pytest.mark.parametrize(("old", "new", "line"), [
+    ("title: Une étude", 'title: "Une \\u202eétude"', 2),
+    ("summary: Une phrase.", 'summary: "Une\\x1b[2J phrase."', 4),
+    ("date: 2026-11-23", 'date: "2026-11-23\\n"', 3),
+    ("    url: https://exemple.org/source", '    url: "https://exemple.org/source\\n"', 11),
+    ("    url: https://exemple.org/source", '    url: "https://exemple.org/source x"', 11),
+    ("  - title: Une source", '  - title: "Une\\u2066 source"', 10),
+    ("title: Une étude", "title: " + "t" * 201, 2),
+    ("summary: Une phrase.", "summary: " + "s" * 501, 4),
+    ("Intro.", "Intro \u202e à l'envers.", 14),
+    ("Intro.", "Intro\x00.", 14),
+    ("Intro.", "Intro\x1b]8;;https://exemple.org\x07.", 14),
+])
+def test_a_study_with_control_or_bidi_characters_or_too_long_is_refused(
+        data_dir: Path, old: str, new: str, line: int) -> None:
+    found = study_problems(data_dir, STUDY.format(line="Texte.").replace(old, new))
+    assert [n for n, _ in found] == [line], found
+    assert all(c not in found[0][1] for c in "\u202e\x1b\x00\u2066\n")
+
+
+def test_a_study_body_has_a_size_limit(data_dir: Path) -> None:
+    long_body = "\n\n".join(["Un paragraphe de texte ordinaire." * 10] * 200)
+    found = study_problems(data_dir, STUDY.format(line=long_body))
+    assert [(n, "50 000" in m.replace("\u202f", " ")) for n, m in found] == [(1, True)]
+
+
+def test_a_study_file_name_with_a_newline_is_refused(data_dir: Path) -> None:
+    found = study_problems(data_dir, STUDY.format(line="Texte."), name="une-etude\n.md")
+    assert [n for n, _ in found] == [1] and "\n" not in found[0][1]

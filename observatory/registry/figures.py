@@ -11,13 +11,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from observatory.registry.spec import LINK_PATTERN
+from observatory.registry.untrusted import character_problem, length_problem
 from observatory.registry.validate import Problem, valid_date
 from observatory.registry.vocab import FIGURE_METRICS, FIGURE_PLATFORMS, VALUE_QUALIFIERS
 
 COLUMNS = ("entity", "platform", "metric", "value", "value_qualifier", "figure_date",
            "source_title", "source_publisher", "source_url", "published_on", "quote", "note")
 REQUIRED = ("entity", "platform", "metric", "value", "value_qualifier", "source_title", "quote")
-NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")  # used with fullmatch, as every pattern here
+LINK = re.compile(LINK_PATTERN)
+# Longest text of each free column, in characters (docs/contribuer.md); every cell is one line.
+MAX_LENGTH = {"source_title": 200, "source_publisher": 200, "source_url": 2000, "quote": 500,
+              "note": 2000}
 
 
 def _row_problems(row: dict[str, str], line: int, display: str, ids: set[str]) -> list[Problem]:
@@ -26,8 +32,14 @@ def _row_problems(row: dict[str, str], line: int, display: str, ids: set[str]) -
     def error(column: str, message: str) -> None:
         problems.append(Problem(display, line, column, message))
 
+    refused = set()
+    for column in COLUMNS:  # before anything else reads the cell
+        cell = row.get(column) or ""
+        if problem := character_problem(cell) or length_problem(cell, MAX_LENGTH.get(column, 200)):
+            error(column, problem)
+            refused.add(column)
     for column in REQUIRED:
-        if not (row.get(column) or "").strip():
+        if column not in refused and not (row.get(column) or "").strip():
             error(column, "valeur obligatoire manquante")
     checks = (
         ("entity", lambda v: v in ids, "aucun établissement ni compte de référence n'a cet "
@@ -36,16 +48,16 @@ def _row_problems(row: dict[str, str], line: int, display: str, ids: set[str]) -
                                                       + ", ".join(FIGURE_PLATFORMS)),
         ("metric", lambda v: v in FIGURE_METRICS, "mesure inconnue ; valeurs permises : "
                                                   + ", ".join(FIGURE_METRICS)),
-        ("value", NUMBER.match, "nombre attendu, sans espace ni séparateur de milliers"),
+        ("value", NUMBER.fullmatch, "nombre attendu, sans espace ni séparateur de milliers"),
         ("value_qualifier", lambda v: v in VALUE_QUALIFIERS, "valeurs permises : "
                                                              + ", ".join(VALUE_QUALIFIERS)),
         ("figure_date", valid_date, "date attendue : AAAA, AAAA-MM ou AAAA-MM-JJ"),
         ("published_on", valid_date, "date attendue : AAAA, AAAA-MM ou AAAA-MM-JJ"),
-        ("source_url", lambda v: re.match(r"^https?://\S+\.\S+", v), "adresse invalide"),
+        ("source_url", LINK.fullmatch, "adresse invalide (http:// ou https://, sans espace)"),
     )
     for column, ok, message in checks:
         value = (row.get(column) or "").strip()
-        if value and not ok(value):
+        if value and column not in refused and not ok(value):
             error(column, f"« {value} » : {message}")
     if not (row.get("figure_date") or "").strip() and not (row.get("note") or "").strip():
         error("figure_date", "date du chiffre absente : l'expliquer dans la colonne note")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-FINESS_FORMAT = re.compile(r"^(?:[0-9]{2}|2A|2B)0[0-9]{6}$")
+FINESS_FORMAT = re.compile(r"(?:[0-9]{2}|2A|2B)0[0-9]{6}")  # used with fullmatch
 
 
 def luhn_ok(digits: str) -> bool:
@@ -22,7 +22,7 @@ def luhn_ok(digits: str) -> bool:
 
 def finess_problem(number: str) -> str | None:
     """None when `number` is a valid FINESS number, else the reason in French."""
-    if not FINESS_FORMAT.match(number):
+    if not FINESS_FORMAT.fullmatch(number):
         return (f"numéro FINESS « {number} » mal formé : 9 caractères attendus, "
                 "département (2 chiffres, 2A ou 2B), puis 0, puis 6 chiffres")
     if number[:2] in {"2A", "2B"}:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from observatory.registry.untrusted import shown
+
 
 class HandleError(ValueError):
     """A handle or URL that does not follow its platform's rules (message in French)."""
@@ -20,17 +22,17 @@ class Handle:
     url: str  # public profile address
 
 
-DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
-DID = re.compile(r"^did:(plc:[a-z2-7]{24}|web:[a-z0-9.-]+)$")
-TWITTER = re.compile(r"^[A-Za-z0-9_]{1,15}$")
-INSTAGRAM = re.compile(r"^(?!.*\.\.)(?!\.)[A-Za-z0-9._]{1,30}(?<!\.)$")
-FACEBOOK = re.compile(r"^[A-Za-z0-9.\-]{5,50}$")
-FACEBOOK_ID = re.compile(r"^[0-9]{5,20}$")
-YOUTUBE_HANDLE = re.compile(r"^@[A-Za-z0-9._\-]{3,30}$")
-YOUTUBE_CHANNEL = re.compile(r"^UC[A-Za-z0-9_\-]{22}$")
-TIKTOK = re.compile(r"^[A-Za-z0-9._]{2,24}$")
-FEDIVERSE_USER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,29}$")
-SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-.%]{0,99}$")
+DOMAIN = re.compile(r"^(?=.{4,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]\Z")
+DID = re.compile(r"^did:(plc:[a-z2-7]{24}|web:[a-z0-9.-]+)\Z")
+TWITTER = re.compile(r"^[A-Za-z0-9_]{1,15}\Z")
+INSTAGRAM = re.compile(r"^(?!.*\.\.)(?!\.)[A-Za-z0-9._]{1,30}(?<!\.)\Z")
+FACEBOOK = re.compile(r"^[A-Za-z0-9.\-]{5,50}\Z")
+FACEBOOK_ID = re.compile(r"^[0-9]{5,20}\Z")
+YOUTUBE_HANDLE = re.compile(r"^@[A-Za-z0-9._\-]{3,30}\Z")
+YOUTUBE_CHANNEL = re.compile(r"^UC[A-Za-z0-9_\-]{22}\Z")
+TIKTOK = re.compile(r"^[A-Za-z0-9._]{2,24}\Z")
+FEDIVERSE_USER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,29}\Z")
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-.%]{0,99}\Z")
 
 TWITTER_HOSTS = {"twitter.com", "x.com", "mobile.twitter.com"}
 
@@ -41,13 +43,13 @@ def _url_parts(raw: str) -> tuple[str, list[str], str] | None:
         return None
     parts = urlsplit(raw)
     if parts.scheme.lower() != "https":
-        raise HandleError(f"l'adresse doit commencer par https:// (reçu « {raw} »)")
+        raise HandleError(f"l'adresse doit commencer par https:// (reçu « {shown(raw)} »)")
     host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
     return host, [s for s in parts.path.split("/") if s], parts.query
 
 
 def _bad(platform: str, raw: str, rule: str) -> HandleError:
-    return HandleError(f"identifiant {platform} invalide « {raw} » : {rule}")
+    return HandleError(f"identifiant {platform} invalide « {shown(raw)} » : {rule}")
 
 
 def _twitter(raw: str) -> Handle:
@@ -59,7 +61,7 @@ def _twitter(raw: str) -> Handle:
         raw_name = path[0]
     else:
         raw_name = raw.removeprefix("@")
-    if not TWITTER.match(raw_name):
+    if not TWITTER.fullmatch(raw_name):
         raise _bad("X/Twitter", raw, "1 à 15 caractères parmi lettres, chiffres et _")
     return Handle("twitter", raw_name, raw_name.lower(), f"https://x.com/{raw_name}")
 
@@ -74,7 +76,7 @@ def _bluesky(raw: str) -> Handle:
     else:
         raw_name = raw.removeprefix("@")
     name = raw_name.lower()
-    if not (DOMAIN.match(name) or DID.match(name)):
+    if not (DOMAIN.fullmatch(name) or DID.fullmatch(name)):
         raise _bad("Bluesky", raw, "un nom de domaine (ex. : nom.bsky.social) ou un DID")
     return Handle("bluesky", name, name, f"https://bsky.app/profile/{name}")
 
@@ -96,7 +98,7 @@ def _fediverse(platform: str, label: str, raw: str, url_prefixes: tuple[str, ...
         if len(pieces) != 2:
             raise _bad(label, raw, "forme attendue nom@instance (ex. : hopital@instance.fr)")
         user, host = pieces[0], pieces[1].lower()
-    if not FEDIVERSE_USER.match(user) or not DOMAIN.match(host):
+    if not FEDIVERSE_USER.fullmatch(user) or not DOMAIN.fullmatch(host):
         raise _bad(label, raw, "forme attendue nom@instance (ex. : hopital@instance.fr)")
     handle = f"{user}@{host}"
     return Handle(platform, handle, handle.lower(), f"https://{host}/{url_prefixes[0]}{user}")
@@ -127,9 +129,9 @@ def _youtube(raw: str) -> Handle:
             raise _bad("YouTube", raw, "adresse attendue https://www.youtube.com/@nom ou /channel/UC…")
     else:
         raw_name = raw
-    if YOUTUBE_CHANNEL.match(raw_name):
+    if YOUTUBE_CHANNEL.fullmatch(raw_name):
         return Handle("youtube", raw_name, raw_name, f"https://www.youtube.com/channel/{raw_name}")
-    if YOUTUBE_HANDLE.match(raw_name):
+    if YOUTUBE_HANDLE.fullmatch(raw_name):
         return Handle("youtube", raw_name, raw_name.lower(), f"https://www.youtube.com/{raw_name}")
     raise _bad("YouTube", raw, "un @nom (3 à 30 caractères) ou un identifiant de chaîne UC… (24 caractères)")
 
@@ -148,9 +150,9 @@ def _facebook(raw: str) -> Handle:
             raise _bad("Facebook", raw, "adresse attendue https://www.facebook.com/nom")
     else:
         raw_name = raw.removeprefix("@")
-    if FACEBOOK_ID.match(raw_name):
+    if FACEBOOK_ID.fullmatch(raw_name):
         return Handle("facebook", raw_name, raw_name, f"https://www.facebook.com/profile.php?id={raw_name}")
-    if FACEBOOK.match(raw_name) and not raw_name.isdigit():
+    if FACEBOOK.fullmatch(raw_name) and not raw_name.isdigit():
         return Handle("facebook", raw_name, raw_name.lower(), f"https://www.facebook.com/{raw_name}")
     raise _bad("Facebook", raw, "5 à 50 caractères parmi lettres, chiffres, points et tirets, "
                                 "ou l'identifiant numérique de la page")
@@ -169,7 +171,7 @@ def _at_name(platform: str, label: str, hosts: set[str], pattern: re.Pattern[str
         raw_name = segment.removeprefix("@")
     else:
         raw_name = raw.removeprefix("@")
-    if not pattern.match(raw_name):
+    if not pattern.fullmatch(raw_name):
         raise _bad(label, raw, rule)
     prefix = "@" if at_in_url else ""
     return Handle(platform, raw_name, raw_name.lower(), f"{url_base}{prefix}{raw_name}")
@@ -206,7 +208,7 @@ def _path_slug(platform: str, label: str, host_names: set[str], kinds: set[str],
         kind, _, slug = raw.partition("/")
         if kind not in kinds:
             raise _bad(label, raw, f"forme attendue {' ou '.join(sorted(k + '/nom' for k in kinds))}")
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):
         raise _bad(label, raw, "le nom de la page contient des caractères non permis")
     handle = f"{kind}/{slug}"
     return Handle(platform, handle, handle.lower(), f"{url_base}{handle}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from observatory.registry.untrusted import SCHEMA_MULTI_LINE, SCHEMA_ONE_LINE
 from observatory.registry.vocab import (
     ACCOUNT_STATUSES,
     BENCHMARK_KINDS,
@@ -17,6 +18,10 @@ from observatory.registry.vocab import (
 # YYYY-MM-DD), https (an https:// link), link (a cited address: http:// tolerated because a
 # citation keeps the address that was read), finess, slug, enum, list, object.
 
+# Longest text of each kind, in characters (docs/contribuer.md): no value makes a page, a message or
+# the renderer grow without bound. A name or title fits 200; a note tells a fact in a paragraph.
+MAX_LENGTH = {"str": 200, "text": 2000, "https": 2000, "link": 2000}
+
 
 @dataclass(frozen=True)
 class Field:
@@ -27,6 +32,10 @@ class Field:
     choices: tuple[str, ...] = ()
     item: Field | None = None  # for lists
     spec: tuple[Field, ...] = field(default=())  # for objects
+
+    @property
+    def max_length(self) -> int | None:
+        return MAX_LENGTH.get(self.kind)
 
 
 def _source_fields() -> tuple[Field, ...]:
@@ -107,21 +116,26 @@ BENCHMARK = (
           item=Field("source", "object", "Une source", spec=SOURCE)),
 )
 
+# Written for the JSON Schema (ECMA-262: `$` is the end of the text); Python code matches them with
+# re.fullmatch, since Python's `$` also matches before a final line feed ("2020-01-01\n").
 DATE_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 FINESS_PATTERN = r"^([0-9]{2}|2A|2B)0[0-9]{6}$"
+# A host with a dot, then nothing or a path, query or fragment; never a space or a control character.
+HTTPS_PATTERN = r"^https://[^\s/?#]+\.[^\s/?#]+([/?#][^\s]*)?$"
+LINK_PATTERN = r"^https?://[^\s/?#]+\.[^\s/?#]+([/?#][^\s]*)?$"
 
 
 def _schema_of(f: Field) -> dict:
     kinds = {
-        "str": {"type": "string", "minLength": 1},
-        "text": {"type": "string", "minLength": 1},
+        "str": {"type": "string", "minLength": 1, "pattern": SCHEMA_ONE_LINE},
+        "text": {"type": "string", "minLength": 1, "pattern": SCHEMA_MULTI_LINE},
         "int": {"type": "integer", "minimum": 1},
         "year": {"type": "integer", "minimum": 1900, "maximum": 2100},
         "bool": {"type": "boolean"},
         "date": {"type": "string", "pattern": DATE_PATTERN},
-        "https": {"type": "string", "pattern": r"^https://[^\s/]+"},
-        "link": {"type": "string", "pattern": r"^https?://[^\s/]+"},
+        "https": {"type": "string", "pattern": HTTPS_PATTERN},
+        "link": {"type": "string", "pattern": LINK_PATTERN},
         "finess": {"type": "string", "pattern": FINESS_PATTERN},
         "slug": {"type": "string", "pattern": SLUG_PATTERN},
     }
@@ -134,6 +148,8 @@ def _schema_of(f: Field) -> dict:
         schema = object_schema(f.spec)
     else:
         schema = dict(kinds[f.kind])
+    if f.max_length:
+        schema["maxLength"] = f.max_length
     schema["description"] = f.doc
     return schema
 

@@ -20,16 +20,22 @@ from observatory.registry.spec import (
     BENCHMARK,
     DATE_PATTERN,
     ESTABLISHMENT,
+    HTTPS_PATTERN,
+    LINK_PATTERN,
     SLUG_PATTERN,
     Field,
 )
+from observatory.registry.untrusted import character_problem, length_problem, shown
 from observatory.registry.vocab import ACCOUNT_STATUS_MEANINGS, ACCOUNT_STATUSES
 from observatory.registry.yamlio import Located, Path_, YamlSyntaxError, dump_canonical, parse_located
 
 PARSEABLE = set(PARSERS)
 
+# Matched with fullmatch (see spec.py: `$` lets a final line feed through).
 DATE = re.compile(DATE_PATTERN)
 SLUG = re.compile(SLUG_PATTERN)
+HTTPS = re.compile(HTTPS_PATTERN)
+LINK = re.compile(LINK_PATTERN)
 KIND_NAMES = {
     "str": "un texte", "text": "un texte", "int": "un nombre entier", "year": "une année",
     "bool": "true ou false", "date": "une date", "https": "une adresse https://",
@@ -58,8 +64,13 @@ class Problem:
         return f"{self.file}:{self.line}: {self.field}: {self.message}"
 
     def github_annotation(self) -> str:
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::error file={self.file},line={self.line},title={self.field}::{message}"
+        # Properties escape , and : as well, so a file name cannot end one and start another.
+        def escape(text: str, prop: bool) -> str:
+            text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+        return (f"::error file={escape(self.file, True)},line={self.line},"
+                f"title={escape(self.field, True)}::{escape(self.message, False)}")
 
 
 @dataclass
@@ -94,12 +105,12 @@ def field_name(path: Path_) -> str:
 
 
 def _quote(value: Any) -> str:
-    text = str(value)
+    text = shown(str(value))
     return f"« {text[:80]}{'…' if len(text) > 80 else ''} »"
 
 
 def valid_date(text: str) -> bool:
-    if not DATE.match(text):
+    if not DATE.fullmatch(text):
         return False
     parts = [int(p) for p in text.split("-")]
     try:
@@ -128,7 +139,7 @@ class Checker:
         for key in value:
             if key not in known:
                 hint = MISPLACED.get(key) if not path else None
-                self.error((*path, key), f"champ inconnu « {key} » ; " + (
+                self.error((*path, key), f"champ inconnu « {shown(str(key))} » ; " + (
                     f"{hint} ; " if hint else "") + f"champs permis : {', '.join(known)}")
         for f in spec:
             if f.name not in value or value[f.name] is None:
@@ -173,7 +184,11 @@ class Checker:
 
     def check_text(self, value: str, f: Field, path: Path_) -> None:
         kind = f.kind
-        if not value.strip():
+        if refused := character_problem(value, multiline=kind == "text"):
+            self.error(path, refused)
+        elif f.max_length and (too_long := length_problem(value, f.max_length)):
+            self.error(path, too_long)
+        elif not value.strip():
             self.error(path, "valeur vide")
         elif kind == "str" and "\n" in value:
             self.error(path, "le texte doit tenir sur une ligne")
@@ -183,11 +198,14 @@ class Checker:
                              f"{', '.join(explained.get(c, c) for c in f.choices)}")
         elif kind == "date" and not valid_date(value):
             self.error(path, f"date invalide {_quote(value)} : AAAA, AAAA-MM ou AAAA-MM-JJ attendu")
-        elif kind == "https" and not re.match(r"^https://[^\s/]+\.[^\s/]+", value):
+        elif kind == "https" and not value.startswith("https://"):
             self.error(path, f"le lien doit commencer par https:// : {_quote(value)}")
-        elif kind == "link" and not re.match(r"^https?://[^\s/]+\.[^\s/]+", value):
-            self.error(path, f"adresse invalide {_quote(value)}")
-        elif kind == "slug" and not SLUG.match(value):
+        elif kind == "https" and not HTTPS.fullmatch(value):
+            self.error(path, f"adresse invalide {_quote(value)} : un nom de domaine après https://, "
+                             "sans espace")
+        elif kind == "link" and not LINK.fullmatch(value):
+            self.error(path, f"adresse invalide {_quote(value)} : http:// ou https://, sans espace")
+        elif kind == "slug" and not SLUG.fullmatch(value):
             self.error(path, f"identifiant invalide {_quote(value)} : minuscules, chiffres et tirets")
         elif kind == "finess" and (reason := finess_problem(value)):
             self.error(path, reason)
@@ -201,7 +219,8 @@ def _check_accounts(checker: Checker, data: dict[str, Any]) -> None:
         if not isinstance(account, dict):
             continue
         platform, handle = account.get("platform"), account.get("handle")
-        if isinstance(handle, str) and handle.strip() and platform in PARSEABLE:
+        if isinstance(handle, str) and handle.strip() and platform in PARSEABLE \
+                and not character_problem(handle):
             try:
                 parse_handle(platform, handle)
             except HandleError as error:
@@ -239,7 +258,7 @@ def _check_finess(checker: Checker, data: dict[str, Any]) -> None:
 
 def check_document(path: Path, root: Path | None = None) -> Document:
     """Read and check one registry file on its own (cross-file checks come later)."""
-    display = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+    display = shown(str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path))
     folder = "benchmarks" if path.parent.name == "benchmarks" else "establishments"
     doc_id = path.stem
     try:
@@ -255,8 +274,8 @@ def check_document(path: Path, root: Path | None = None) -> Document:
     checker = Checker(display, located)
     if path.suffix != ".yml":
         checker.error((), "l'extension du fichier doit être .yml")
-    if not SLUG.match(doc_id):
-        checker.error((), f"nom de fichier invalide « {path.name} » : l'identifiant (nom du fichier "
+    if not SLUG.fullmatch(doc_id):
+        checker.error((), f"nom de fichier invalide « {shown(path.name)} » : l'identifiant (nom du fichier "
                           "sans .yml) ne contient que des minuscules, chiffres et tirets")
     for key, line in located.duplicate_keys:
         checker.problems.append(Problem(display, line, field_name(key), "champ répété"))
@@ -354,7 +373,7 @@ def cross_file_problems(docs: list[Document]) -> list[Problem]:
     ids = {doc.id for doc in docs}
     for doc in docs:
         parent = doc.data.get("parent")
-        if isinstance(parent, str) and SLUG.match(parent):
+        if isinstance(parent, str) and SLUG.fullmatch(parent):
             line = doc.located.line(("parent",)) if doc.located else 1
             if parent == doc.id:
                 problems.append(Problem(doc.display, line, "parent", "un établissement ne peut "

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from observatory.registry.load import Registry, RegistryError
-from observatory.registry.spec import SLUG_PATTERN
+from observatory.registry.spec import LINK_PATTERN, SLUG_PATTERN
+from observatory.registry.untrusted import character_problem, length_problem, shown
 from observatory.registry.validate import Problem, valid_date
 from observatory.registry.vocab import PLATFORMS, SECTORS, THEMES
 from observatory.registry.yamlio import Located, YamlSyntaxError, parse_located
 from observatory.site import leaderboard_pages
+from observatory.textfmt import number
 
 SOURCES_DIR = "etudes"  # under data/
 PAGES_DIR = "etudes"  # under docs/
@@ -23,8 +25,13 @@ SECTORS_DIR = "secteurs"  # under docs/
 RESERVED_SLUGS = ("index", "themes", "reseaux")  # names of the index pages beside the studies
 FIELDS = ("title", "date", "summary", "establishments", "networks", "themes", "sector", "sources")
 SOURCE_FIELDS = ("title", "publisher", "url", "published_on", "note")
-FULL_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# Matched with fullmatch: `$` would let a final line feed through.
+FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 SLUG = re.compile(SLUG_PATTERN)
+LINK = re.compile(LINK_PATTERN)
+# Longest value of each front-matter text, and of a whole study, in characters (docs/contribuer.md).
+MAX_LENGTH = {"title": 200, "summary": 500, "publisher": 200, "url": 2000, "note": 2000}
+MAX_STUDY = 50_000
 DIRECTIVE = re.compile(r"\{\{(.*?)\}\}")
 FENCE = re.compile(r"^\s*(```|~~~)")
 ACTIVE_HTML = re.compile(r"<\s*(script|iframe|object|embed)\b|javascript:|\bon[a-z]+\s*=\s*[\"']", re.I)
@@ -101,6 +108,8 @@ def _front_matter(study: Study, doc: Located, registry: Registry, error: Report)
         error(2, "l'en-tête doit être une suite de champs « nom: valeur » ; champs attendus : "
                  + ", ".join(FIELDS))
         return
+    if _refused_texts(data, (), at, error):
+        return
     for key in data:
         if key not in FIELDS:
             error(at(key), f"champ inconnu « {key} »{suggest(key, list(FIELDS))} ; champs permis : "
@@ -115,7 +124,7 @@ def _front_matter(study: Study, doc: Located, registry: Registry, error: Report)
         elif isinstance(value, str):
             setattr(study, key, " ".join(value.split()))
     date = str(data.get("date") or "")
-    if date and not (FULL_DATE.match(date) and valid_date(date)):
+    if date and not (FULL_DATE.fullmatch(date) and valid_date(date)):
         error(at("date"), f"date « {date} » : date complète attendue, AAAA-MM-JJ")
     elif date:
         study.date = date
@@ -140,6 +149,23 @@ def _front_matter(study: Study, doc: Located, registry: Registry, error: Report)
     _sources(study, data.get("sources"), at, error)
 
 
+def _refused_texts(value: Any, path: tuple[str | int, ...], at: Callable[..., int], error: Report) -> bool:
+    """Report every front-matter text holding a refused character or too long; True if any."""
+    if isinstance(value, dict):
+        found = [_refused_texts(v, (*path, k), at, error) for k, v in value.items()]
+        return any(found) or _refused_texts(list(value), path, at, error)
+    if isinstance(value, list):
+        return any([_refused_texts(v, (*path, i), at, error) for i, v in enumerate(value)])
+    if not isinstance(value, str):
+        return False
+    key = next((part for part in reversed(path) if isinstance(part, str)), "")
+    problem = character_problem(value, multiline=key == "note") or length_problem(
+        value, MAX_LENGTH.get(key, 200))
+    if problem:
+        error(at(*path), f"{key or 'en-tête'} : {problem}")
+    return problem is not None
+
+
 def _sources(study: Study, value: Any, at: Callable[..., int], error: Report) -> None:
     if value in (None, "", []):
         return
@@ -158,7 +184,7 @@ def _sources(study: Study, value: Any, at: Callable[..., int], error: Report) ->
         if not isinstance(source.get("title"), str) or not source["title"].strip():
             error(at("sources", i), "sources : le titre (title) de la source est obligatoire")
         url = str(source.get("url") or "")
-        if url and not re.match(r"^https?://\S+\.\S+$", url):
+        if url and not LINK.fullmatch(url):
             error(at("sources", i, "url"), f"sources : adresse « {url} » invalide (http:// ou https://)")
         published = str(source.get("published_on") or "")
         if published and not valid_date(published):
@@ -170,6 +196,8 @@ def _sources(study: Study, value: Any, at: Callable[..., int], error: Report) ->
 def _check_body(study: Study, error: Report) -> None:
     fenced = False
     for line_no, line in study.body:
+        if refused := character_problem(line, multiline=True):
+            error(line_no, refused)
         if FENCE.match(line):
             fenced = not fenced
             continue
@@ -185,17 +213,23 @@ def _check_body(study: Study, error: Report) -> None:
 
 def read_study(path: Path, root: Path, registry: Registry) -> tuple[Study, list[Problem]]:
     """One study source, read and checked (directives are checked when expanded)."""
-    display = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    display = shown(str(path.relative_to(root)) if path.is_relative_to(root) else str(path))
     problems: list[Problem] = []
 
     def error(line: int, message: str) -> None:
         problems.append(StudyProblem(display, line, "étude de cas", message))
 
     study = Study(slug=path.stem, display=display)
-    if not SLUG.match(path.stem) or path.stem in RESERVED_SLUGS:
-        error(1, f"nom de fichier « {path.name} » : minuscules sans accent, chiffres et tirets, terminé "
-                 f"par .md ; noms réservés : {', '.join(RESERVED_SLUGS)}")
-    lines = path.read_text(encoding="utf-8").splitlines()
+    if not SLUG.fullmatch(path.stem) or path.stem in RESERVED_SLUGS:
+        error(1, f"nom de fichier « {shown(path.name)} » : minuscules sans accent, chiffres et tirets, "
+                 f"terminé par .md ; noms réservés : {', '.join(RESERVED_SLUGS)}")
+    text = path.read_text(encoding="utf-8")
+    if len(text) > MAX_STUDY:
+        error(1, f"étude trop longue : {number(len(text))} caractères pour {number(MAX_STUDY)} au plus ; "
+                 "la scinder en plusieurs études")
+        return study, problems
+    # Lines as an editor counts them: splitlines() would also break at the controls refused below.
+    lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         error(1, "l'étude doit commencer par un en-tête YAML, entre deux lignes « --- »")
         return study, problems
