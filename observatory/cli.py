@@ -12,7 +12,7 @@ from observatory.collect import cli as collect_cli
 from observatory.registry import scaffold
 from observatory.registry.load import DATA_DIR
 from observatory.registry.validate import canonical_text, validate_paths
-from observatory.textfmt import FrenchArgumentParser
+from observatory.textfmt import FrenchArgumentParser, plural
 
 ROOT = DATA_DIR.parent
 
@@ -35,10 +35,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if in_actions:
             print(problem.github_annotation())
     if problems:
-        print(f"\n{len(problems)} problème(s) dans {len({p.file for p in problems})} fichier(s) "
-              f"sur {len(docs)} vérifié(s).", file=sys.stderr)
+        print(f"\n{plural(len(problems), 'problème')} dans "
+              f"{plural(len({p.file for p in problems}), 'fichier')} sur "
+              f"{plural(len(docs), 'vérifié')}.", file=sys.stderr)
         return 1
-    print(f"{len(docs)} fichier(s) valide(s).")
+    print(f"{plural(len(docs), 'fichier valide')}.")
     return 0
 
 
@@ -56,7 +57,7 @@ def cmd_format(args: argparse.Namespace) -> int:
             doc.path.write_text(text, encoding="utf-8")
             changed += 1
             print(f"mis en forme : {doc.display}")
-    print(f"{changed} fichier(s) modifié(s) sur {len(docs)}.")
+    print(f"{plural(changed, 'fichier modifié')} sur {len(docs)}.")
     return 0
 
 

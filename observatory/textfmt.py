@@ -68,6 +68,28 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return text
 
 
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """« 1 établissement », « 2 établissements », « 0 échec » (in French 0 and 1 are singular);
+    numbers grouped the French way."""
+    return f"{number(count)} {words(count, singular, plural_form)}"
+
+
+def words(count: int, singular: str, plural_form: str | None = None) -> str:
+    """The words alone, agreed with `count`: « réseau inconnu » or « réseaux inconnus ». Each word
+    of `singular` takes its s (x after -eau): a phrase with a preposition gives `plural_form`."""
+    if abs(count) < 2:
+        return singular
+    return plural_form or " ".join(_plural_word(w) for w in singular.split(" "))
+
+
+def _plural_word(word: str) -> str:
+    if word.endswith(("s", "x", "z")):
+        return word
+    if word.endswith("eau"):
+        return word + "x"
+    return word + "s"
+
+
 def date_fr(text: str | None) -> str:
     """'2016-11-24' -> '24 novembre 2016'; '2016-11' -> 'novembre 2016'; '2016' -> '2016'."""
     if not text:
@@ -96,7 +118,7 @@ _ARGPARSE_MESSAGES: tuple[tuple[str, str], ...] = (
     (r"expected one argument", "une valeur est attendue"),
     (r"expected at most one argument", "une valeur au plus est attendue"),
     (r"expected at least one argument", "au moins une valeur est attendue"),
-    (r"expected (\d+) arguments?", r"\1 valeur(s) attendue(s)"),
+    (r"expected (\d+) arguments?", r"\1 valeurs attendues"),
     (r"unrecognized arguments: (.*)", r"arguments non reconnus : \1"),
     (r"one of the arguments (.*) is required", r"l'un des arguments \1 est obligatoire"),
     (r"not allowed with argument (.*)", r"incompatible avec l'argument \1"),

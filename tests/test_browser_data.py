@@ -15,6 +15,7 @@ from conftest import ROOT
 
 from observatory.demo.run import make_demo
 from observatory.site import leaderboard_pages
+from observatory.textfmt import words
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -117,7 +118,8 @@ def test_leaderboard_filters_span_every_page(browser: Browser, site: tuple[str, 
         categories = page.eval_on_selector_all(rows, "rows => rows.map(r => r.dataset.category)")
         assert set(categories) == {option}
         count = page.locator(".obs-count")
-        assert count.inner_text() == f"{len(expected)} ligne(s) affichée(s) sur {len(everything)}"
+        shown_text = words(len(expected), "ligne affichée")
+        assert count.inner_text() == f"{len(expected)} {shown_text} sur {len(everything)}"
         assert shown.first.locator("td").first.inner_text().startswith("1 (national : ")
         assert page.locator("nav.obs-pages").is_hidden() and page.locator(".obs-range").is_hidden()
         # Rows drawn from the JSON are the server's rows: same cells, texts, n/a reasons, links.
@@ -128,7 +130,7 @@ def test_leaderboard_filters_span_every_page(browser: Browser, site: tuple[str, 
         select.select_option("")
         wait_filtered(page)
         assert cells_by_entity(page) == server_rows
-        assert count.inner_text() == f"{ROWS_PER_PAGE} ligne(s) affichée(s) sur {len(everything)}"
+        assert count.inner_text() == f"{ROWS_PER_PAGE} lignes affichées sur {len(everything)}"
         assert page.locator("nav.obs-pages").is_visible()
         assert watched.errors == [] and watched.outside == []
         assert all(r.startswith(url) for r in watched.requests)

@@ -303,7 +303,7 @@ def test_the_build_stops_on_a_broken_study_and_names_page_and_line(
     out = capsys.readouterr()
     assert (f"data/etudes/etude-cassee.md:{DIRECTIVE_LINE}: directive « mesure » : mesure inconnue "
             "« engagment » (vouliez-vous dire « engagement » ?)") in out.out
-    assert "1 problème(s) : le site n'a pas été construit." in out.err
+    assert "1 problème : le site n'a pas été construit." in out.err
     assert not (project / "site").exists()
 
 

@@ -441,3 +441,21 @@ def test_impossible_counts_are_refused_at_the_door_and_reported(tmp_path: Path) 
         per_account = posts.groupby("account_id", observed=True).size()
         # the impossible post left out, the account's others kept
         assert per_account[did_for(bluesky_handle(3))] == per_account[did_for(bluesky_handle(0))] - 1
+
+
+@pytest.mark.parametrize("fault", [server_error, malformed, slow(0.4)])
+def test_a_same_day_rerun_failing_on_part_of_an_account_keeps_the_days_figures(
+        tmp_path: Path, fault: Callable) -> None:
+    for world in make_world(tmp_path, bluesky=0, mastodon=0, peertube=2, youtube=0):
+        assert world.run().collected == 2
+        first = snapshots.load_accounts(world.data_dir).set_index("handle")
+        assert first["posts"].notna().all()  # PeerTube gives the number of videos with the listing
+        world.clock.now = NOW.replace(hour=9)  # the same day, later
+        world.peertube.fail(fault, lambda r: r.path.endswith("/videos"))
+        report = world.run()
+        assert report.platforms["peertube"].failures and report.collected == 2
+        again = snapshots.load_accounts(world.data_dir).set_index("handle")
+        assert len(again) == 2
+        assert again["posts"].tolist() == first["posts"].tolist()  # not blanked
+        assert again["followers"].tolist() == first["followers"].tolist()
+        assert (again["collected_at"] > first["collected_at"]).all()  # the later run's figures

@@ -55,7 +55,7 @@ def test_channels_videos_and_the_minimum_of_calls(small: World) -> None:
     # 6 channel ids in one call, 6 @handles one call each; 12 upload lists; 24 videos in one call
     assert (count(small.server, CHANNELS), count(small.server, PLAYLIST), count(small.server, VIDEOS)) == (
         7, 12, 1)
-    assert "quota YouTube utilisé : 20 unité(s) sur un budget de 9000" in report.platforms["youtube"].notes
+    assert "quota YouTube utilisé : 20 unités sur un budget de 9000" in report.platforms["youtube"].notes
     accounts = snapshots.load_accounts(small.data_dir)
     row = accounts[accounts["account_id"] == youtube_channel(3)].iloc[0]
     assert row["handle"] == "@hopitalfictif0003"  # registered by @handle, stored by channel id

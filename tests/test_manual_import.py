@@ -133,7 +133,7 @@ def test_cli_import(data_dir: Path, capsys: pytest.CaptureFixture[str],
                     encoding="utf-8")
     args = collect_cli.build_parser().parse_args(["import", str(path), "--data-dir", str(data_dir)])
     assert args.handler(args) == 0
-    assert "1 relevé(s) importé(s)." in capsys.readouterr().out
+    assert "1 relevé importé." in capsys.readouterr().out
     path.write_text(HEADER + "2020-01-01,hopital-fictif-002,linkedin,company/hopital-fictif-002,x,,,Page,\n",
                     encoding="utf-8")
     monkeypatch.setenv("GITHUB_ACTIONS", "true")

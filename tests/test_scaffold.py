@@ -48,7 +48,7 @@ def test_add_marks_the_fields_to_complete(data_dir: Path) -> None:
     # validate refuses the file while marks remain, and says where they are
     _, problems = validate_paths([added.path], data_dir.parent)
     assert [str(p) for p in problems] == [
-        "data/establishments/ch-fictif.yml:4: (à compléter): 4 ligne(s) marquée(s) « # À compléter » "
+        "data/establishments/ch-fictif.yml:4: (à compléter): 4 lignes marquées « # À compléter » "
         "(lignes 4, 5, 6, 9) : complétez ces champs ou supprimez ces lignes"]
     # ...the format itself is sound: without the marked lines the file is valid and canonical
     unmarked = "".join(line for line in added.path.read_text().splitlines(keepends=True)

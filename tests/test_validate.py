@@ -267,13 +267,13 @@ def test_cli_prints_every_problem_and_github_annotations(
     assert re.match(r"^.*/establishments/chu-a\.yml:5: city: un texte est attendu", lines[0])
     assert re.match(r"^::error file=.*/establishments/chu-a\.yml,line=5,title=city::un texte", lines[1])
     assert re.match(r"^.*/establishments/chu-b\.yml:4: region: valeur inconnue « Bretange »", lines[2])
-    assert "2 problème(s) dans 2 fichier(s) sur 2 vérifié(s)." in out.err
+    assert "2 problèmes dans 2 fichiers sur 2 vérifiés." in out.err
 
 
 def test_cli_success(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(data_dir, "chu-a.yml", VALID)
     assert main(["validate", str(data_dir)]) == 0
-    assert "1 fichier(s) valide(s)." in capsys.readouterr().out
+    assert "1 fichier valide." in capsys.readouterr().out
 
 
 def test_format_rewrites_into_canonical_form(data_dir: Path) -> None:

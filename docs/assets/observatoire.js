@@ -93,6 +93,11 @@
     return cell;
   }
 
+  // « 1 ligne affichée », « 2 lignes affichées »: French agreement, no parenthesised plural.
+  function plural(count, singular, pluralForm) {
+    return count + " " + (Math.abs(count) < 2 ? singular : pluralForm);
+  }
+
   function span(parent, className, title, text) {
     const element = document.createElement("span");
     if (className) element.className = className;
@@ -111,8 +116,8 @@
     textCell(row, rank === null ? "—" : String(rank), rank);
     const changeCell = textCell(row, undefined, change);
     if (change === null) span(changeCell, "", "pas de rang à la période précédente", "—");
-    else if (change > 0) span(changeCell, "obs-up", change + " place(s) gagnée(s)", "▲ " + change);
-    else if (change < 0) span(changeCell, "obs-down", -change + " place(s) perdue(s)", "▼ " + -change);
+    else if (change > 0) span(changeCell, "obs-up", plural(change, "place gagnée", "places gagnées"), "▲ " + change);
+    else if (change < 0) span(changeCell, "obs-down", plural(-change, "place perdue", "places perdues"), "▼ " + -change);
     else span(changeCell, "", "rang inchangé", "=");
     const link = document.createElement("a");
     link.setAttribute("href", links + entity + "/");
@@ -159,7 +164,7 @@
     });
     rankSelection(table, Object.values(wanted).some((v) => v));
     const total = form.dataset.total || rows.length;
-    showCount(form, shown + " ligne(s) affichée(s) sur " + total + note);
+    showCount(form, plural(shown, "ligne affichée", "lignes affichées") + " sur " + total + note);
   }
 
   function applyFilters(form) {
@@ -189,7 +194,7 @@
       replaceRows(table, matching.map((item) => rowElement(data, item, table.dataset.links)));
       showPaging(table, false);
       rankSelection(table, true);
-      showCount(form, matching.length + " ligne(s) affichée(s) sur " + data.rows.length);
+      showCount(form, plural(matching.length, "ligne affichée", "lignes affichées") + " sur " + data.rows.length);
     }).catch(() => {
       if (form.obsRequest !== request) return;
       table.removeAttribute("aria-busy");

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from observatory.registry.load import DATA_DIR
 from observatory.registry.vocab import PLATFORMS
-from observatory.textfmt import FrenchArgumentParser
+from observatory.textfmt import FrenchArgumentParser, plural, words
 
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
@@ -63,10 +63,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         if in_actions:
             print(problem.github_annotation())
     if result.problems:
-        print(f"\n{len(result.problems)} problème(s) ; rien n'a été importé.", file=sys.stderr)
+        print(f"\n{plural(len(result.problems), 'problème')} ; rien n'a été importé.", file=sys.stderr)
         return 1
-    verb = "seraient importé(s) (essai à blanc)" if args.dry_run else "importé(s)"
-    print(f"{len(result.rows)} relevé(s) {verb}.")
+    count = len(result.rows)
+    verb = words(count, "serait importé", "seraient importés") + " (essai à blanc)" if args.dry_run \
+        else words(count, "importé")
+    print(f"{plural(count, 'relevé')} {verb}.")
     for path in result.files:
         print(f"écrit : {_display(path)}")
     return 0

@@ -25,6 +25,7 @@ from observatory.site.build import (
     serve_mkdocs,
     stopped_by_signals,
 )
+from observatory.textfmt import plural
 
 BANNER = ('!!! danger "Données fictives — démonstration"\n'
           "    Cette version du site est construite à partir de données **générées au hasard** "
@@ -35,7 +36,7 @@ FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n\n?", re.DOTALL)
 # directory drawn from archived articles): the demo says what its establishments are instead.
 REAL_ONLY = (
     (re.compile(r"^- \*\*CHU/CHR : (\d+) sur \d+\*\* de la liste de référence.*$", re.M),
-     r"- CHU/CHR : \1 établissement(s)"),
+     lambda m: f"- CHU/CHR : {plural(int(m.group(1)), 'établissement')}"),
     (re.compile(r"^Hors CHU/CHR, l'annuaire ne contient pour l'instant .*$", re.M),
      "Les établissements de cette démonstration sont fictifs, tirés au hasard ; leur nombre se règle avec "
      "`observatory demo --establishments N`."),

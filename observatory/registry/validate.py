@@ -322,8 +322,9 @@ def format_problem(doc: Document) -> Problem | None:
         return None
     marked = [n for n, line in enumerate(doc.text.splitlines(), start=1) if TODO_MARK in line]
     if marked:
+        lines = "ligne marquée" if len(marked) == 1 else "lignes marquées"
         return Problem(doc.display, marked[0], "(à compléter)",
-                       f"{len(marked)} ligne(s) marquée(s) « {TODO_MARK} » (lignes "
+                       f"{len(marked)} {lines} « {TODO_MARK} » (lignes "
                        f"{', '.join(map(str, marked))}) : complétez ces champs ou supprimez ces lignes")
     diff = difflib.unified_diff(doc.text.splitlines(), expected.splitlines(),
                                 "actuel", "attendu", lineterm="", n=1)

@@ -36,6 +36,7 @@ from observatory.registry.yamlio import dump_data
 from observatory.site import charts, home, leaderboard_pages, open_data, page_data, pages, progress
 from observatory.site.case_studies import pages as study_pages
 from observatory.store import snapshots
+from observatory.textfmt import plural
 
 T = TypeVar("T")
 # What the build writes under docs/ (git-ignored): copies of docs/ for a synthetic site leave them out.
@@ -329,7 +330,7 @@ def _build(root: Path, serve: bool, strict: bool, address: str) -> int:
     except RegistryError as error:
         for problem in error.problems:
             print(problem)
-        print(f"\n{len(error.problems)} problème(s) : le site n'a pas été construit.", file=sys.stderr)
+        print(f"\n{plural(len(error.problems), 'problème')} : le site n'a pas été construit.", file=sys.stderr)
         return 1
     print(f"{count} pages générées en {time.perf_counter() - started:.1f} s.")
     if serve:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from observatory.registry.load import Registry
 from observatory.registry.vocab import CATEGORIES, PLATFORMS
-from observatory.textfmt import date_fr, md, number
+from observatory.textfmt import date_fr, md, number, plural
 
 CHU_CHR_REFERENCE = 33  # ../shared/reference/chu-chr.csv: the 32 CHU/CHR and the CHU de Guyane (2025)
 
@@ -77,7 +77,7 @@ def home_markdown(data: dict[str, Any], adoption_chart: str | None = None) -> st
     for code, label in CATEGORIES.items():
         count = data["by_category"].get(code, 0)
         if code != "chu-chr" and count:
-            lines.append(f"- {md(label)} : {count} établissement(s)")
+            lines.append(f"- {md(label)} : {plural(count, 'établissement')}")
     lines += ["", "Hors CHU/CHR, l'annuaire ne contient pour l'instant que les établissements cités par les "
               "articles et classements archivés : il n'est pas représentatif des quelque milliers "
               "d'établissements de santé français. Chacun peut en [ajouter](contribuer.md).", ""]

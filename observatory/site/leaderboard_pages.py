@@ -12,7 +12,7 @@ from typing import Any
 
 from observatory.analysis.leaderboards import BOARD_METRICS, SIZE_CLASSES
 from observatory.registry.vocab import CATEGORIES, REGIONS
-from observatory.textfmt import date_fr, md, number
+from observatory.textfmt import date_fr, md, number, plural
 
 METRIC_LABELS = {
     "followers": ("Abonnés", "", 0), "following": ("Abonnements", "", 0),
@@ -58,9 +58,9 @@ def change_text(change: int | None) -> str:
     if change is None:
         return '<span title="pas de rang à la période précédente">—</span>'
     if change > 0:
-        return f'<span class="obs-up" title="{change} place(s) gagnée(s)">▲ {change}</span>'
+        return f'<span class="obs-up" title="{plural(change, "place gagnée")}">▲ {change}</span>'
     if change < 0:
-        return f'<span class="obs-down" title="{-change} place(s) perdue(s)">▼ {-change}</span>'
+        return f'<span class="obs-down" title="{plural(-change, "place perdue")}">▼ {-change}</span>'
     return '<span title="rang inchangé">=</span>'
 
 
@@ -171,7 +171,8 @@ def rank_range(rows: list[dict[str, Any]], start: int, total: int) -> str:
     if not ranks:
         return f"Comptes sans valeur, non classés ({text})."
     unranked = len(rows) - len(ranks)
-    tail = f", puis {unranked} compte(s) sans valeur, non classé(s)" if unranked else ""
+    tail = ", puis " + plural(unranked, "compte sans valeur, non classé", "comptes sans valeur, non classés") \
+        if unranked else ""
     return f"Rangs {ranks[0]} à {ranks[-1]}{tail} ({text})."
 
 

@@ -27,6 +27,7 @@ from observatory.collect.platforms.base import (
     describe,
 )
 from observatory.registry.handles import YOUTUBE_CHANNEL
+from observatory.textfmt import plural
 
 KEY = "OBSERVATORY_YOUTUBE_KEY"
 QUOTA = "OBSERVATORY_YOUTUBE_QUOTA"
@@ -155,5 +156,5 @@ class YouTubeCollector(Collector):
                     views=as_int(stats.get("viewCount"))))
                 item.posts_measured_at = measured
         failures.sort(key=lambda f: f.target.key)
-        self.note(f"quota YouTube utilisé : {self.units} unité(s) sur un budget de {self.budget}")
+        self.note(f"quota YouTube utilisé : {plural(self.units, 'unité')} sur un budget de {self.budget}")
         return failures
