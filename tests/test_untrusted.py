@@ -264,3 +264,43 @@ def test_a_study_body_has_a_size_limit(data_dir: Path) -> None:
 def test_a_study_file_name_with_a_newline_is_refused(data_dir: Path) -> None:
     found = study_problems(data_dir, STUDY.format(line="Texte."), name="une-etude\n.md")
     assert [n for n, _ in found] == [1] and "\n" not in found[0][1]
+
+
+# --- Account ids, per platform --------------------------------------------------------------------
+
+ACCOUNT = "- platform: {platform}\n  handle: {handle}\n  id: {id}\n  status: active\n"
+HANDLES = {"twitter": "CHU_Exemple", "youtube": "'@chuexemple'", "bluesky": "chu-exemple.bsky.social",
+           "mastodon": "chu@exemple.social", "peertube": "chu@videos.exemple.fr", "facebook": "CHUExemple",
+           "instagram": "chu_exemple", "threads": "chu_exemple", "tiktok": "chu_exemple",
+           "linkedin": "company/chu-exemple", "viadeo": "company/chu-exemple"}
+
+
+def account_problems(data_dir: Path, platform: str, platform_id: str) -> list[tuple[int, str, str]]:
+    account = ACCOUNT.format(platform=platform, handle=HANDLES[platform], id=platform_id)
+    write(data_dir, "chu-exemple.yml", VALID.replace(
+        "- platform: twitter\n  handle: CHU_Exemple\n  status: active\n", account))
+    return [(p.line, p.field, p.message) for p in problems_of(data_dir)]
+
+
+@pytest.mark.parametrize(("platform", "platform_id"), [
+    ("twitter", "'783214'"), ("youtube", "UCabcdefghijklmnopqrstuv"),
+    ("bluesky", "did:plc:abcdefghijklmnopqrstuvwx"), ("bluesky", "did:web:chu-exemple.fr"),
+    ("mastodon", "'109876543210'"), ("peertube", "'42'"), ("facebook", "'100064123456789'"),
+    ("instagram", "'17841400000000000'"),
+])
+def test_a_well_formed_platform_id_passes(data_dir: Path, platform: str, platform_id: str) -> None:
+    assert account_problems(data_dir, platform, platform_id) == []
+
+
+@pytest.mark.parametrize(("platform", "platform_id"), [
+    ("twitter", "../../2/users/me"), ("twitter", "'12/../34'"), ("twitter", "abc"),
+    ("youtube", "UC../../../../../../../../x"), ("youtube", "UCabc"), ("youtube", "'@chuexemple'"),
+    ("bluesky", "did:plc:ABCDEFGHIJKLMNOPQRSTUVWX"), ("bluesky", "did:plc:abc/../../x"),
+    ("bluesky", "did:web:localhost/../x"), ("bluesky", "did:key:z6Mk"),
+    ("mastodon", "'1?x=2'"), ("peertube", "../admin"), ("facebook", "me"), ("facebook", "'me/accounts'"),
+    ("facebook", "'123/feed'"), ("instagram", "me"), ("viadeo", "'123'"),
+])
+def test_a_platform_id_outside_its_platform_form_is_refused(data_dir: Path, platform: str,
+                                                           platform_id: str) -> None:
+    found = account_problems(data_dir, platform, platform_id)
+    assert [(line, field) for line, field, _ in found] == [(9, "accounts[1].id")], found

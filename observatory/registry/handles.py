@@ -239,6 +239,37 @@ PARSERS = {
 }
 
 
+# The stable id a platform gives an account (the `id` field), as its API returns it; the collectors
+# put it into request paths (/2/users/<id>, /<id>/posts), so nothing else may pass: no path, no
+# query, no "me" (Facebook's and Instagram's name for the token's owner).
+_NUMERIC = (re.compile(r"[0-9]{1,20}"), "identifiant numérique attendu (1 à 20 chiffres)")
+PLATFORM_IDS: dict[str, tuple[re.Pattern[str], str]] = {
+    "twitter": _NUMERIC,
+    "youtube": (YOUTUBE_CHANNEL, "identifiant de chaîne attendu : UC suivi de 22 caractères (lettres, "
+                                 "chiffres, - et _)"),
+    "bluesky": (re.compile(r"did:(plc:[a-z2-7]{24}|web:(?=[^:]*\.)[a-z0-9.-]{4,253})"),
+                "DID attendu : did:plc: suivi de 24 caractères (a à z, 2 à 7) ou did:web: suivi d'un nom de "
+                "domaine"),
+    "mastodon": _NUMERIC,
+    "peertube": _NUMERIC,
+    "facebook": (FACEBOOK_ID, "identifiant numérique de la page attendu (5 à 20 chiffres)"),
+    "instagram": _NUMERIC,
+    "threads": _NUMERIC,
+    "tiktok": _NUMERIC,
+    "linkedin": _NUMERIC,
+}
+
+
+def platform_id_problem(platform: str, value: str) -> str | None:
+    """None when `value` has the form of `platform`'s account ids, else the rule in French."""
+    if platform not in PLATFORM_IDS:
+        return "aucun identifiant stable n'est utilisé pour ce réseau : retirer le champ id"
+    pattern, rule = PLATFORM_IDS[platform]
+    if pattern.fullmatch(value) and (not value.startswith("did:web:") or DOMAIN.fullmatch(value[8:])):
+        return None
+    return f"identifiant « {shown(value)} » invalide pour ce réseau : {rule}"
+
+
 def parse_handle(platform: str, raw: str) -> Handle:
     """Canonical handle for `raw` on `platform`; raises HandleError with a French message."""
     raw = raw.strip()

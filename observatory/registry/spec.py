@@ -57,7 +57,9 @@ ACCOUNT = (
     Field("platform", "enum", "Réseau social", required=True, choices=tuple(PLATFORMS)),
     Field("handle", "str", "Identifiant du compte : @nom, nom@instance ou adresse du profil",
           required=True),
-    Field("id", "str", "Identifiant stable attribué par la plateforme (DID, identifiant numérique…)"),
+    Field("id", "str", "Identifiant stable attribué par la plateforme : numérique (X, Facebook, "
+                       "Instagram, Mastodon, PeerTube…), UC… pour une chaîne YouTube, did:plc:… ou "
+                       "did:web:… pour Bluesky"),
     Field("url", "https", "Adresse du profil, si elle diffère de celle déduite de l'identifiant"),
     Field("status", "enum", "État du compte", required=True, choices=tuple(ACCOUNT_STATUSES)),
     Field("since", "date", "Date d'ouverture du compte"),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from observatory.registry.finess import finess_problem
-from observatory.registry.handles import PARSERS, HandleError, parse_handle
+from observatory.registry.handles import PARSERS, HandleError, parse_handle, platform_id_problem
 from observatory.registry.spec import (
     BENCHMARK,
     DATE_PATTERN,
@@ -225,6 +225,10 @@ def _check_accounts(checker: Checker, data: dict[str, Any]) -> None:
                 parse_handle(platform, handle)
             except HandleError as error:
                 checker.error(("accounts", i, "handle"), str(error))
+        platform_id = account.get("id")
+        if isinstance(platform_id, str) and platform in PARSEABLE and not character_problem(platform_id) \
+                and (problem := platform_id_problem(platform, platform_id)):
+            checker.error(("accounts", i, "id"), problem)
         since, until = account.get("since"), account.get("until")
         if account.get("status") in {"closed", "left"} and not until:
             checker.error(("accounts", i, "status"),
