@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from fakes.registry import (
     bluesky_handle,
@@ -263,21 +264,24 @@ def test_a_failed_write_is_reported_and_keeps_files(tmp_path: Path, monkeypatch:
         before = snapshot_files(world.data_dir)
         world.clock.now = NOW
         def failing(path: Path, text: str,
-                    real: Callable[[Path, str], None] = snapshots.atomic_write) -> None:
+                    real: Callable[[Path, str], Path] = snapshots.write_aside) -> Path:
             if "accounts/mastodon" in str(path):
                 raise OSError("disque plein (simulé)")
-            real(path, text)
+            return real(path, text)
 
-        real = snapshots.atomic_write
+        real = snapshots.write_aside
 
-        monkeypatch.setattr(snapshots, "atomic_write", failing)
+        monkeypatch.setattr(snapshots, "write_aside", failing)
         report = world.run()
         assert report.platforms["bluesky"].collected == 5
         (failure,) = report.platforms["mastodon"].failures
         assert failure["stage"] == "écriture" and "disque plein" in failure["reason"]
         after = snapshot_files(world.data_dir)
-        assert after["accounts/mastodon/2025-03.csv"] == before["accounts/mastodon/2025-03.csv"]
-        monkeypatch.setattr(snapshots, "atomic_write", real)
+        # all or nothing: neither the accounts nor the posts of Mastodon were written
+        assert {k: v for k, v in after.items() if "mastodon" in k} == {
+            k: v for k, v in before.items() if "mastodon" in k}
+        assert not list(world.data_dir.rglob(".*.tmp"))
+        monkeypatch.setattr(snapshots, "write_aside", real)
         assert world.run().collected == 7
 
 
@@ -459,3 +463,69 @@ def test_a_same_day_rerun_failing_on_part_of_an_account_keeps_the_days_figures(
         assert again["posts"].tolist() == first["posts"].tolist()  # not blanked
         assert again["followers"].tolist() == first["followers"].tolist()
         assert (again["collected_at"] > first["collected_at"]).all()  # the later run's figures
+
+
+def test_a_rename_seen_by_a_same_day_rerun_does_not_lose_the_account(tmp_path: Path) -> None:
+    for world in make_world(tmp_path, bluesky=3, mastodon=0, peertube=0, youtube=0):
+        assert world.run().collected == 3
+        world.clock.now = NOW.replace(hour=9)
+        world.bluesky.rename(bluesky_handle(1), "nouveau-nom.bsky.social")
+        assert world.run().collected == 3  # the same day: the only row with the old name replaced
+        handles = set(snapshots.load_accounts(world.data_dir)["handle"].astype(str))
+        assert bluesky_handle(1) not in handles
+        assert (world.data_dir / "snapshots/ids.csv").read_text(encoding="utf-8").count("\n") == 4
+        world.clock.next_day()
+        report = world.run()
+        assert report.collected == 3 and report.failed == 0, report.lines()
+        accounts = snapshots.load_accounts(world.data_dir)
+        day = accounts[accounts["date"] == "2025-03-16"]
+        assert "nouveau-nom.bsky.social" in set(day["handle"].astype(str))
+
+
+def test_a_collapse_is_held_as_suspect_until_confirmed(tmp_path: Path) -> None:
+    for world in make_world(tmp_path, bluesky=4, mastodon=0, peertube=0, youtube=0):
+        profile, forced = world.bluesky.profile, {}
+
+        def forced_profile(did: str, profile: Callable = profile, forced: dict = forced) -> dict:
+            data = profile(did)
+            data["followersCount"] = forced.get(did, data["followersCount"])
+            return data
+
+        world.bluesky.profile = forced_profile  # type: ignore[method-assign]
+        dids = [did_for(bluesky_handle(i)) for i in range(4)]
+        world.clock.now = NOW.replace(day=14)
+        world.run()
+        held_file = world.data_dir / "snapshots/held/bluesky.csv"
+        world.clock.now = NOW
+        forced.update({dids[1]: 0, dids[2]: 100, dids[3]: 400})  # three collapses (from ~1000)
+        for hour in (6, 9):  # a same-day re-run sees them again: still only suspect
+            world.clock.now = NOW.replace(hour=hour)
+            report = world.run()
+            bluesky = report.platforms["bluesky"]
+            assert bluesky.collected == 4 and len(bluesky.held) == 3, bluesky.held
+            assert any("relevé suspect mis de côté" in line and "0 abonné(s) le 2025-03-15" in line
+                       for line in report.lines())
+        accounts = snapshots.load_accounts(world.data_dir)
+        today = accounts[accounts["date"] == "2025-03-15"]
+        assert list(today["account_id"].astype(str)) == [dids[0]]  # nothing written over, nothing used
+        assert held_file.read_text(encoding="utf-8").count("\n") == 4
+        # a maintainer confirms the third one (file edit), the first collapses again the next day,
+        # the second is back to normal
+        lines = held_file.read_text(encoding="utf-8").splitlines()
+        lines = [line + "oui" if dids[3] in line else line for line in lines]  # column confirmed
+        held_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        del forced[dids[2]]
+        world.clock.next_day()
+        report = world.run()
+        text = "\n".join(report.lines())
+        assert "effondrement confirmé (par un mainteneur)" in text and bluesky_handle(3) in text
+        assert "effondrement confirmé (par cette collecte)" in text
+        assert "relevé suspect écarté" in text
+        assert held_file.read_text(encoding="utf-8").count("\n") == 1  # header only: nothing held
+        accounts = snapshots.load_accounts(world.data_dir).set_index(["account_id", "date"])
+        followers = accounts["followers"]
+        assert followers[(dids[1], pd.Timestamp("2025-03-15"))] == 0
+        assert followers[(dids[1], pd.Timestamp("2025-03-16"))] == 0
+        assert (dids[2], pd.Timestamp("2025-03-15")) not in followers.index  # the glitch never stored
+        assert followers[(dids[2], pd.Timestamp("2025-03-16"))] > 1000
+        assert followers[(dids[3], pd.Timestamp("2025-03-15"))] == 400

@@ -23,7 +23,7 @@ from observatory.collect.platforms.base import Collected, Target
 from observatory.registry.handles import YOUTUBE_CHANNEL, HandleError, parse_handle
 from observatory.registry.load import Account, RegistryError, load_registry
 from observatory.registry.vocab import PLATFORMS
-from observatory.store import snapshots
+from observatory.store import held, ids, snapshots
 from observatory.textfmt import plural, words
 
 REPORT_NAME = "last-run.json"
@@ -50,6 +50,7 @@ class PlatformReport:
     reason: str | None = None  # why skipped, or why flagged as an outage
     failures: list[dict[str, str]] = field(default_factory=list)
     handle_changes: list[dict[str, str]] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # suspect figures held aside, confirmed, dismissed
     notes: list[str] = field(default_factory=list)
 
 
@@ -64,6 +65,7 @@ class RunReport:
     stored_accounts: int = 0
     stored_posts: int = 0
     files: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # held figures a maintainer confirmed, now stored
     error: str | None = None
     exit_code: int = 0
 
@@ -119,8 +121,10 @@ class RunReport:
             for change in p.handle_changes:
                 out.append(f"    changement de nom : {change['entity']} {change['before']} → "
                            f"{change['after']}")
+            out.extend(f"    ⚠ {line}" for line in p.held)
             out.extend(_failure_lines(p.failures))
             out.extend(f"    note : {note}" for note in p.notes)
+        out.extend(f"  {line}" for line in self.held)
         if self.files:
             stored = plural(self.stored_accounts, "relevé de comptes", "relevés de comptes")
             out.append(f"  {stored} et {self.stored_posts} de publications écrits dans "
@@ -193,9 +197,11 @@ def _is_id(handle: str) -> bool:
     return handle.startswith("did:") or bool(YOUTUBE_CHANNEL.match(handle)) or handle.isdigit()
 
 
-def _known_id(account: Account, history: snapshots.History) -> str | None:
-    return account.platform_id or history.ids_by_handle.get(account.key.lower()) \
-        or history.ids_by_handle.get(account.handle.lower())
+def _known_id(account: Account, history: snapshots.History, known: dict[ids.Key, str]) -> str | None:
+    """The registry's id, else the one last learned for this registry account (ids.csv), else
+    the one stored rows give for its handle."""
+    return account.platform_id or known.get((account.platform, account.entity_id, account.key)) \
+        or history.ids_by_handle.get(account.key.lower()) or history.ids_by_handle.get(account.handle.lower())
 
 
 def read_report(data_dir: Path) -> dict[str, Any] | None:
@@ -316,6 +322,7 @@ def run_collection(data_dir: Path, *, platforms: list[str] | None = None,
     if not dry_run:
         for stale in snapshots.remove_stale_temp_files(data_dir):
             say(f"fichier temporaire d'une collecte interrompue supprimé : {stale.name}")
+        _release_confirmed(data_dir, report, say)
     own_http = http is None
     http = http or Http(secrets=[env.get(name, "") for name in SECRET_VARIABLES])
     progress = progress or Progress()
@@ -344,27 +351,64 @@ def run_collection(data_dir: Path, *, platforms: list[str] | None = None,
     return report
 
 
-def _store(data_dir: Path, account_rows: list[snapshots.AccountRow], post_rows: list[snapshots.PostRow],
-           result: PlatformReport, report: RunReport) -> None:
-    """Write one platform's rows; a failed write is reported, and files stay as they were."""
+def _relative(data_dir: Path, files: list[Path]) -> list[str]:
     root = data_dir.parent
-    for table, rows, write in (("comptes", account_rows, snapshots.write_accounts),
-                               ("publications", post_rows, snapshots.write_posts)):
-        try:
-            files = write(data_dir, rows)  # type: ignore[operator]
-        except (snapshots.StoreError, OSError) as error:
-            result.failures.append({"entity": "*", "handle": "*", "stage": "écriture",
-                                    "reason": f"écriture des relevés ({table}) impossible : {error}"})
-            if table == "comptes":
-                result.collected = result.posts = 0
-                return
-            result.posts = 0
-            continue
-        report.files += [str(f.relative_to(root)) if f.is_relative_to(root) else str(f) for f in files]
-        if table == "comptes":
-            report.stored_accounts += len(rows)
-        else:
-            report.stored_posts += len(rows)
+    return [str(f.relative_to(root)) if f.is_relative_to(root) else str(f) for f in files]
+
+
+def held_lines(screening: held.Screening) -> list[str]:
+    """What the screening held aside, confirmed and dismissed, in French, one line each."""
+    def who(row: snapshots.AccountRow) -> str:
+        return f"{row.entity} {row.handle}"
+
+    lines = [f"relevé suspect mis de côté : {who(h.row)} : {h.row.followers} abonné(s) le {h.row.date} "
+             f"contre {h.reference_followers} le {h.reference_date} (effondrement) ; accepté si une "
+             f"collecte d'un autre jour le retrouve, ou si un mainteneur écrit « oui » dans la colonne "
+             f"confirmed de {held.held_path(Path('data'), h.row.platform)}" for h in screening.held]
+    lines += [f"effondrement confirmé ({'par un mainteneur' if by == 'mainteneur' else 'par cette collecte'})"
+              f" : {who(h.row)} : {h.row.followers} abonné(s) le {h.row.date}, enregistré"
+              for h, by in screening.confirmed]
+    lines += [f"relevé suspect écarté : {who(h.row)} : {h.row.followers} abonné(s) le {h.row.date}, "
+              f"démenti par {row.followers} le {row.date}" for h, row in screening.dismissed]
+    return lines
+
+
+def _store(data_dir: Path, account_rows: list[snapshots.AccountRow], post_rows: list[snapshots.PostRow],
+           learned: dict[ids.Key, str], result: PlatformReport, report: RunReport) -> None:
+    """Write one platform's rows, held figures and learned ids, all or nothing: a failed write is
+    reported, and every file stays as it was."""
+    try:
+        screening = held.screen(data_dir, account_rows, [result.platform])
+        texts = {**snapshots.account_texts(data_dir, screening.accepted),
+                 **snapshots.post_texts(data_dir, post_rows), **screening.texts,
+                 **ids.ids_texts(data_dir, learned)}
+        files = snapshots.write_files(texts)
+    except (snapshots.StoreError, OSError) as error:
+        result.failures.append({"entity": "*", "handle": "*", "stage": "écriture",
+                                "reason": f"écriture des relevés impossible, rien n'a été écrit pour ce "
+                                          f"réseau : {error}"})
+        result.collected = result.posts = 0
+        return
+    result.held += held_lines(screening)
+    report.files += _relative(data_dir, files)
+    report.stored_accounts += len(screening.accepted)
+    report.stored_posts += len(post_rows)
+
+
+def _release_confirmed(data_dir: Path, report: RunReport, say: Callable[[str], None]) -> None:
+    """Store the held figures a maintainer confirmed (any platform, manual ones included)."""
+    try:
+        screening = held.release_confirmed(data_dir)
+        if not screening.confirmed:
+            return
+        files = snapshots.write_files({**snapshots.account_texts(data_dir, screening.accepted),
+                                       **screening.texts})
+    except (snapshots.StoreError, OSError) as error:
+        say(f"relevés suspects confirmés non enregistrés : {error}")
+        return
+    report.held += held_lines(screening)
+    report.files += _relative(data_dir, files)
+    report.stored_accounts += len(screening.accepted)
 
 
 def _run_platform(data_dir: Path, platform: str, accounts: list[Account], report: RunReport, *,
@@ -386,8 +430,13 @@ def _run_platform(data_dir: Path, platform: str, accounts: list[Account], report
         say(f"{result.label} : ignoré ({result.reason})")
         return result
     history = snapshots.history(data_dir, platform, before=report.date)
+    try:
+        known = ids.read_ids(data_dir)
+    except snapshots.StoreError as error:
+        known = {}
+        result.notes.append(str(error))
     result.previous = _previous_count(platform, previous, history, report.date)
-    targets = [Target(a, _known_id(a, history)) for a in accounts]
+    targets = [Target(a, _known_id(a, history, known)) for a in accounts]
     collector = cls(http, env, clock)
     before = http.requests[platform]
     progress.start(result.label, len(targets))
@@ -396,12 +445,13 @@ def _run_platform(data_dir: Path, platform: str, accounts: list[Account], report
     finally:
         progress.finish()
     result.requests = http.requests[platform] - before
-    result.notes = list(outcome.notes)
+    result.notes += list(outcome.notes)
     for failure in outcome.failures:
         result.failures.append({"entity": failure.target.account.entity_id,
                                 "handle": failure.target.account.handle, "stage": failure.stage,
                                 "reason": failure.reason})
     account_rows, post_rows = [], []
+    learned: dict[ids.Key, str] = {}
     for item in outcome.collected:
         row, posts = _rows(platform, report.date, item)
         posts = _plausible(row, posts, item, result)
@@ -409,6 +459,7 @@ def _run_platform(data_dir: Path, platform: str, accounts: list[Account], report
             continue
         account_rows.append(row)
         post_rows += posts
+        learned[(platform, row.entity, item.target.account.key)] = row.account_id
         before_handle = history.last_handle.get(row.account_id)
         if before_handle and _handle_key(platform, before_handle) != _handle_key(platform, row.handle):
             result.handle_changes.append({"entity": row.entity, "account_id": row.account_id,
@@ -422,7 +473,7 @@ def _run_platform(data_dir: Path, platform: str, accounts: list[Account], report
     result.collected = len(account_rows)
     result.posts = len(post_rows)
     if not dry_run and account_rows:
-        _store(data_dir, account_rows, post_rows, result, report)
+        _store(data_dir, account_rows, post_rows, learned, result, report)
     if result.failures:
         result.status = "échec" if not result.collected else "partiel"
     _outage(result)

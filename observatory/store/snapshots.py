@@ -21,7 +21,7 @@ import io
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
@@ -186,8 +186,8 @@ def _render(rows: Iterable[dict[str, str]], columns: Sequence[str]) -> str:
     return out.getvalue()
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write text to a temporary file beside path, flush it to disk, then rename it over path."""
+def write_aside(path: Path, text: str) -> Path:
+    """Write text to a temporary file beside path and flush it to disk; return the temporary."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -196,17 +196,49 @@ def atomic_write(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    with suppress(OSError):  # make the rename itself durable where the platform allows
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    return Path(tmp)
+
+
+def write_files(texts: Mapping[Path, str]) -> list[Path]:
+    """Write several files all or nothing: every one aside first, then all renamed over the old
+    ones. If any write fails (a full disk), none is renamed, every temporary is removed, and the
+    error is raised: the store is left exactly as it was."""
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path in sorted(texts):
+            written.append((write_aside(path, texts[path]), path))
+    except BaseException:
+        for tmp, _ in written:
+            with suppress(FileNotFoundError):
+                os.unlink(tmp)
+        raise
+    renamed = 0
+    try:
+        for tmp, path in written:
+            os.replace(tmp, path)
+            renamed += 1
+    except BaseException:  # a rename refused: the files not reached stay as they were
+        for tmp, _ in written[renamed:]:
+            with suppress(FileNotFoundError):
+                os.unlink(tmp)
+        raise
+    for folder in {path.parent for path in texts}:
+        with suppress(OSError):  # make the renames durable where the platform allows
+            dir_fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+    return sorted(texts)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write text to a temporary file beside path, flush it to disk, then rename it over path."""
+    write_files({path: text})
 
 
 def remove_stale_temp_files(data_dir: Path) -> list[Path]:
@@ -236,8 +268,15 @@ def posts_path(data_dir: Path, platform: str, month: str) -> Path:
 
 
 def write_accounts(data_dir: Path, rows: Iterable[AccountRow]) -> list[Path]:
-    """Store account rows; a row with the same (date, platform, account_id) is replaced.
-    Returns the files that changed."""
+    """Store account rows (see account_texts); returns the files that changed."""
+    return write_files(account_texts(data_dir, rows))
+
+
+def account_texts(data_dir: Path, rows: Iterable[AccountRow]) -> dict[Path, str]:
+    """The new text of every account file these rows change. A row with the same (date, platform,
+    account_id) replaces the stored one, with two exceptions. A same-day API re-run keeps what the
+    day's earlier run knew: a count it could not read (a listing that failed) is taken from the
+    earlier row, never blanked. And an API row is never replaced by a manual or published one."""
     groups: dict[Path, list[AccountRow]] = {}
     rows = list(rows)
     _refuse_impossible(rows)
@@ -245,8 +284,20 @@ def write_accounts(data_dir: Path, rows: Iterable[AccountRow]) -> list[Path]:
         if row.provenance not in PROVENANCES:
             raise ValueError(f"provenance inconnue : {row.provenance}")
         groups.setdefault(accounts_path(data_dir, row.platform, row.date[:7]), []).append(row)
-    return _merge_into_files(groups, ACCOUNT_COLUMNS, ("date", "platform", "account_id"), _account_sort,
-                             lambda row, old: True)
+    return _merged_texts(groups, ACCOUNT_COLUMNS, ("date", "platform", "account_id"), _account_sort,
+                         _combine_account)
+
+
+def _combine_account(row: AccountRow, old: dict[str, str] | None) -> dict[str, str] | None:
+    cells = _as_cells(row)
+    if old is None:
+        return cells
+    if old["provenance"] == "api" and row.provenance != "api":
+        return None
+    if old["provenance"] == "api" == row.provenance:
+        for column in ACCOUNT_COUNTS:
+            cells[column] = cells[column] or old[column]
+    return cells
 
 
 def refreshable(published_at: str, measured_at: str, days: int = REFRESH_DAYS) -> bool:
@@ -255,36 +306,46 @@ def refreshable(published_at: str, measured_at: str, days: int = REFRESH_DAYS) -
 
 
 def write_posts(data_dir: Path, rows: Iterable[PostRow]) -> list[Path]:
-    """Store post measurements: a new post is added; a known one is refreshed only while it
-    is younger than REFRESH_DAYS at the new measurement, never by an older measurement."""
+    """Store post measurements (see post_texts); returns the files that changed."""
+    return write_files(post_texts(data_dir, rows))
+
+
+def post_texts(data_dir: Path, rows: Iterable[PostRow]) -> dict[Path, str]:
+    """The new text of every post file these rows change: a new post is added; a known one is
+    refreshed only while it is younger than REFRESH_DAYS at the new measurement, never by an
+    older measurement."""
     groups: dict[Path, list[PostRow]] = {}
     rows = list(rows)
     _refuse_impossible(rows)
     for row in rows:
         month = utc_text(parse_time(row.published_at))[:7]
         groups.setdefault(posts_path(data_dir, row.platform, month), []).append(row)
-    def accept(row: PostRow, old: dict[str, str] | None) -> bool:
-        return old is None or (refreshable(row.published_at, row.measured_at)
-                               and parse_time(row.measured_at) >= parse_time(old["measured_at"]))
 
-    return _merge_into_files(groups, POST_COLUMNS, ("platform", "post_id"), _post_sort, accept)
+    def combine(row: PostRow, old: dict[str, str] | None) -> dict[str, str] | None:
+        if old is None or (refreshable(row.published_at, row.measured_at)
+                           and parse_time(row.measured_at) >= parse_time(old["measured_at"])):
+            return _as_cells(row)
+        return None
+
+    return _merged_texts(groups, POST_COLUMNS, ("platform", "post_id"), _post_sort, combine)
 
 
-def _merge_into_files(groups: dict[Path, list], columns: Sequence[str], key: Sequence[str],
-                      sort: Callable[[dict[str, str]], tuple[str, ...]],
-                      accept: Callable[[Any, dict[str, str] | None], bool]) -> list[Path]:
-    """Merge new rows into each file by key (a row replaces the stored one when `accept`s it),
-    write the files whose text changed, atomically; return them."""
-    changed = []
+def _merged_texts(groups: dict[Path, list], columns: Sequence[str], key: Sequence[str],
+                  sort: Callable[[dict[str, str]], tuple[str, ...]],
+                  combine: Callable[[Any, dict[str, str] | None], dict[str, str] | None]
+                  ) -> dict[Path, str]:
+    """Merge new rows into each file by key (`combine` gives the row to keep, None for the stored
+    one); the files whose text changed, with their new text."""
+    changed = {}
     for path, new in sorted(groups.items()):
         merged = {tuple(r[k] for k in key): r for r in _read_rows(path, columns)}
         for row in new:
-            if accept(row, merged.get(row.key)):
-                merged[row.key] = _as_cells(row)
+            cells = combine(row, merged.get(row.key))
+            if cells is not None:
+                merged[row.key] = cells
         text = _render(sorted(merged.values(), key=sort), columns)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            atomic_write(path, text)
-            changed.append(path)
+            changed[path] = text
     return changed
 
 
