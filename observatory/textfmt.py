@@ -44,6 +44,14 @@ def md(text: object) -> str:
     return escaped.replace("{", "&#123;").replace("}", "&#125;")
 
 
+def front_matter_text(text: object) -> str:
+    """A page's title or description for its front matter, on one line. Material prints these
+    unescaped in HTML and in double-quoted attributes: <, >, & and " are escaped. The apostrophe,
+    the one of them French names are full of, is kept as it is: escaped, « CHU d'Angers » showed
+    as CHU d&#x27;Angers in Zensical's search, which escapes the title again."""
+    return html.escape(" ".join(str(text).split()), quote=False).replace('"', "&quot;")
+
+
 def safe_url(url: str) -> str | None:
     """The URL percent-encoded for an href, or None when it is not an http(s) address."""
     parts = urlsplit(url.strip())

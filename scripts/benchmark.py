@@ -111,6 +111,7 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
 
 def make_project(folder: Path, establishments: int, days: int) -> dict:
     shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", folder / "overrides")  # theme.custom_dir
     shutil.copytree(ROOT / "schema", folder / "schema")
     shutil.copytree(ROOT / "docs", folder / "docs", ignore=shutil.ignore_patterns(*GENERATED_DOCS))
     started = time.perf_counter()

@@ -21,6 +21,7 @@ HOSTILE_NAME = ("CHU Fictif <script>alert('nom')</script> [piège](javascript:al
 def make_project(tmp: Path, data: Path | None = None) -> Path:
     """A copy of the site sources (mkdocs.yml, docs/) with a registry: `data`, or a fake one."""
     shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", tmp / "overrides")
     shutil.copytree(ROOT / "schema", tmp / "schema")
     shutil.copytree(ROOT / "docs", tmp / "docs", ignore=shutil.ignore_patterns(
         "etablissements", "references", "donnees", "generated"))

@@ -70,6 +70,7 @@ def make_demo(root: Path, folder: Path, establishments: int = 300, days: int = 3
     """Lay out a project in `folder` (site sources + synthetic data ending today, fictitious
     published figures and case study) and write its pages."""
     shutil.copy(root / "mkdocs.yml", folder / "mkdocs.yml")
+    shutil.copytree(root / "overrides", folder / "overrides")  # theme.custom_dir
     shutil.copytree(root / "schema", folder / "schema")
     shutil.copytree(root / "docs", folder / "docs", ignore=shutil.ignore_patterns(*GENERATED_DOCS))
     today = date.today()

@@ -33,7 +33,7 @@ from observatory.registry.figures import load_figures, validate_figures
 from observatory.registry.load import Registry, RegistryError, load_registry
 from observatory.registry.spec import ACCOUNT, BENCHMARK, ESTABLISHMENT, SOURCE
 from observatory.registry.yamlio import dump_data
-from observatory.site import charts, home, leaderboard_pages, open_data, page_data, pages, progress
+from observatory.site import charts, home, leaderboard_pages, open_data, page_data, pages, progress, status
 from observatory.site.case_studies import pages as study_pages
 from observatory.store import snapshots
 from observatory.textfmt import plural
@@ -163,6 +163,7 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         chart_blocks = charts.write_charts(root, registry, *loaded, metrics_frame, boards + [audience])
     # The snapshots' last use was the charts: dropped before the fork, so that the child shares a
     # small parent and the parent's later work copies few shared pages (peak memory stays < 2 GB).
+    fresh = status.freshness(loaded[0], registry)  # each network's latest measured day
     del loaded
     data_files_written = in_background(
         lambda: write_data_files(root, registry, figures, metrics_frame, boards, audience, summaries))
@@ -180,12 +181,15 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         pages.write_if_changed(docs / "donnees" / "format.md", pages.format_markdown(FORMAT_SECTIONS))
         pages.write_if_changed(docs / "donnees" / "exemple.md", worked_example.example_markdown())
         home_page = home.home_data(registry, metrics_frame, figures)
+        home_text = home.home_markdown(home_page, chart_blocks.boards.get("home"))
         pages.write_if_changed(docs / "index.md",
-                               home.home_markdown(home_page, chart_blocks.boards.get("home")))
+                               status.with_footer_date(home_text, status.footer_sentence(fresh)))
+        pages.write_if_changed(docs / status.PAGE,
+                               status.status_markdown(status.read_report(data_dir), fresh))
     with stages.stage("données ouvertes (fin de l'écriture en parallèle)"):
         listing = data_files_written()
         pages.write_if_changed(docs / "donnees" / "index.md", pages.opendata_markdown(listing))
-    return count + 2
+    return count + 3
 
 
 def write_data_files(root: Path, registry: Registry, figures: pd.DataFrame, metrics_frame: pd.DataFrame,
@@ -330,7 +334,8 @@ def _build(root: Path, serve: bool, strict: bool, address: str) -> int:
     except RegistryError as error:
         for problem in error.problems:
             print(problem)
-        print(f"\n{plural(len(error.problems), 'problème')} : le site n'a pas été construit.", file=sys.stderr)
+        print(f"\n{plural(len(error.problems), 'problème')} : le site n'a pas été construit.",
+              file=sys.stderr)
         return 1
     print(f"{count} pages générées en {time.perf_counter() - started:.1f} s.")
     if serve:

@@ -99,5 +99,7 @@ def home_markdown(data: dict[str, Any], adoption_chart: str | None = None) -> st
               "- [Méthodologie](methodologie.md) : chaque formule, avec un [exemple calculé]"
               "(donnees/exemple.md).",
               "- [Données ouvertes](donnees/index.md) : tout télécharger en CSV et JSON.",
+              "- [État de la collecte](donnees/collecte-etat.md) : la dernière collecte, réseau par "
+              "réseau, et la date des derniers chiffres de chacun.",
               "- [Contribuer](contribuer.md) : ajouter ou corriger un établissement.", ""]
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from typing import Any
 
 from observatory.analysis.leaderboards import BOARD_METRICS, SIZE_CLASSES
 from observatory.registry.vocab import CATEGORIES, REGIONS
-from observatory.textfmt import date_fr, md, number, plural
+from observatory.textfmt import date_fr, front_matter_text, md, number, plural
 
 METRIC_LABELS = {
     "followers": ("Abonnés", "", 0), "following": ("Abonnements", "", 0),
@@ -171,8 +171,8 @@ def rank_range(rows: list[dict[str, Any]], start: int, total: int) -> str:
     if not ranks:
         return f"Comptes sans valeur, non classés ({text})."
     unranked = len(rows) - len(ranks)
-    tail = ", puis " + plural(unranked, "compte sans valeur, non classé", "comptes sans valeur, non classés") \
-        if unranked else ""
+    without = plural(unranked, "compte sans valeur, non classé", "comptes sans valeur, non classés")
+    tail = f", puis {without}" if unranked else ""
     return f"Rangs {ranks[0]} à {ranks[-1]}{tail} ({text})."
 
 
@@ -200,7 +200,8 @@ def board_markdown(board: dict[str, Any], chart: str = "", page: int = 1) -> str
     title = f"{board['label']} — {board.get('platform_label', 'tous réseaux')}"
     if count > 1:
         title += f" (page {page} sur {count})"
-    out = ["---", f"title: {esc(title)!r}"] + (["search:", "  exclude: true"] if page > 1 else [])
+    out = ["---", f"title: {json.dumps(front_matter_text(title), ensure_ascii=False)}"] + (
+        ["search:", "  exclude: true"] if page > 1 else [])
     out += ["---", "", f"# {md(title)}", ""]
     if board.get("as_of"):
         out += [f"Mesures du {md(date_fr(board['as_of']))}. Rangs parmi les établissements ; les ex æquo "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from observatory import PROJECT_URL
 from observatory.site.leaderboard_pages import NOT_SEARCHED, measures_section, write_if_changed
 from observatory.site.study_links import studies_section
-from observatory.textfmt import link, md
+from observatory.textfmt import front_matter_text, link, md
 
 UNVERIFIED = ('<span class="obs-unverified" title="Information non confirmée par une source">'
               "non vérifié</span>")
@@ -20,7 +19,7 @@ def _front_matter(title: str, description: str) -> str:
     # Themes print these unescaped in <title> and <meta>: escape HTML here. JSON strings are
     # valid YAML scalars, and json escapes every quote and control character.
     def scalar(text: str) -> str:
-        return json.dumps(html.escape(" ".join(text.split())), ensure_ascii=False)
+        return json.dumps(front_matter_text(text), ensure_ascii=False)
 
     return f"---\ntitle: {scalar(title)}\ndescription: {scalar(description)}\n---\n\n"
 
@@ -117,9 +116,17 @@ def _figures(page: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
-def entity_markdown(page: dict[str, Any]) -> str:
+def entity_description(page: dict[str, Any]) -> str:
+    """What a shared link to the page says: name, category (and region), networks."""
     kind = "Compte de référence" if page["is_benchmark"] else (page["category"] or "Établissement")
-    out = [_front_matter(page["name"], f"{kind} — présence sur les réseaux sociaux"),
+    where = f", {page['region']}" if page.get("region") else ""
+    networks = list(dict.fromkeys(a["platform"] for a in page["accounts"]))
+    accounts = "comptes sur " + ", ".join(networks) if networks else "aucun compte connu"
+    return f"{page['name']} — {kind}{where} : {accounts}."
+
+
+def entity_markdown(page: dict[str, Any]) -> str:
+    out = [_front_matter(page["name"], entity_description(page)),
            f"# {md(page['name'])}", ""]
     if page["is_benchmark"]:
         out += ['!!! note "Compte de référence"', "    Ce compte sert de point de comparaison. Il "

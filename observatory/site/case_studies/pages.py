@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -24,13 +23,13 @@ from observatory.site.case_studies.read import (
     load_studies,
 )
 from observatory.site.pages import source_text, write_if_changed
-from observatory.textfmt import date_fr, md
+from observatory.textfmt import date_fr, front_matter_text, md
 
 
 def _front(title: str, description: str) -> str:
     # As pages._front_matter: themes print these unescaped in <title> and <meta>.
     def scalar(text: str) -> str:
-        return json.dumps(html.escape(" ".join(text.split())), ensure_ascii=False)
+        return json.dumps(front_matter_text(text), ensure_ascii=False)
 
     return f"---\ntitle: {scalar(title)}\ndescription: {scalar(description)}\n---\n\n"
 
