@@ -4,7 +4,9 @@ with a located French message, never run, never expanded, never a traceback."""
 from __future__ import annotations
 
 import csv
+import difflib
 import json
+import signal
 import time
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from conftest import ROOT, write
 
 from observatory.registry.figures import validate_figures
 from observatory.registry.load import load_registry
-from observatory.registry.validate import Problem, validate_paths
+from observatory.registry.validate import Problem, check_document, format_problem, validate_paths
 from observatory.site.case_studies import read as study_read
 
 VALID = """\
@@ -304,3 +306,80 @@ def test_a_platform_id_outside_its_platform_form_is_refused(data_dir: Path, plat
                                                            platform_id: str) -> None:
     found = account_problems(data_dir, platform, platform_id)
     assert [(line, field) for line, field, _ in found] == [(9, "accounts[1].id")], found
+
+
+# --- Files that are not registry files, and a diff that stays linear ---------------------------
+
+
+def test_a_directory_named_like_a_registry_file_is_reported_not_a_crash(data_dir: Path) -> None:
+    write(data_dir, "chu-exemple.yml", VALID)
+    (data_dir / "establishments" / "x.yml").mkdir()
+    found = problems_of(data_dir)
+    assert [(p.file, p.line) for p in found] == [("data/establishments/x.yml", 1)]
+    assert "dossier" in found[0].message
+
+
+def test_a_symlink_is_refused_and_never_read(data_dir: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("name: SECRET-VALUE-42\n", encoding="utf-8")
+    write(data_dir, "chu-exemple.yml", VALID)
+    (data_dir / "establishments" / "chu-lien.yml").symlink_to(secret)
+    (data_dir / "benchmarks" / "dossier").symlink_to(tmp_path, target_is_directory=True)
+    found = problems_of(data_dir)
+    assert sorted((p.file, p.line) for p in found) == [("data/benchmarks/dossier", 1),
+                                                       ("data/establishments/chu-lien.yml", 1)]
+    assert all("lien symbolique" in p.message and "SECRET" not in p.message for p in found)
+
+
+def test_a_symlinked_study_or_figures_file_is_refused(data_dir: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text(STUDY.format(line="SECRET-VALUE-42"), encoding="utf-8")
+    write(data_dir, "chu-exemple.yml", VALID)
+    (data_dir / "etudes").mkdir()
+    (data_dir / "etudes" / "une-etude.md").symlink_to(secret)
+    _, found = study_read.load_studies(data_dir.parent, load_registry(data_dir))
+    assert [(p.line, "lien symbolique" in p.message) for p in found] == [(1, True)]
+    (data_dir / "published-figures.csv").symlink_to(secret)
+    figures = validate_figures(data_dir / "published-figures.csv", data_dir.parent, {"chu-exemple"})
+    assert [(p.line, "lien symbolique" in p.message) for p in figures] == [(1, True)]
+
+
+def _big_registry_file(data_dir: Path, accounts: int) -> Path:
+    # Handles written as @name@instance: `format` rewrites one line in four, the rest is unchanged.
+    lines = ["name: CHU Gros", "short_name: CHU Gros", "category: chu-chr", "accounts:"]
+    for i in range(accounts):
+        lines += ["- platform: mastodon", f"  handle: '@chu{i}@exemple.social'",
+                  f"  url: https://exemple.social/@chu{i}", "  status: active"]
+    return write(data_dir, "chu-gros.yml", "\n".join(lines + ["sources:", "- title: Une source", ""]))
+
+
+def test_the_format_diff_of_a_20000_account_file_is_linear(data_dir: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = check_document(_big_registry_file(data_dir, 20_000), data_dir.parent)
+    compared: list[int] = []
+    real = difflib.SequenceMatcher.set_seqs
+
+    def counting(self: difflib.SequenceMatcher, a: list[str], b: list[str]) -> None:
+        compared.append(len(a) + len(b))
+        real(self, a, b)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "set_seqs", counting)
+    def too_slow(*_: object) -> None:
+        raise TimeoutError("le diff de mise en forme n'est pas linéaire")
+
+    # Before the fix: several minutes; fail instead of hanging the suite.
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(60)
+    try:
+        start = time.perf_counter()
+        problem = format_problem(doc)
+        elapsed = time.perf_counter() - start
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert problem is not None and problem.line == 6
+    assert "-  handle: '@chu0@exemple.social'" in problem.message
+    assert "+  handle: chu0@exemple.social" in problem.message
+    assert max(compared) <= 1000  # difflib only ever sees a bounded window
+    assert problem.message.count("\n") < 1000  # and the message stays readable
+    assert elapsed < 20

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from observatory.registry.spec import LINK_PATTERN
-from observatory.registry.untrusted import character_problem, length_problem
+from observatory.registry.untrusted import character_problem, length_problem, not_a_regular_file
 from observatory.registry.validate import Problem, valid_date
 from observatory.registry.vocab import FIGURE_METRICS, FIGURE_PLATFORMS, VALUE_QUALIFIERS
 
@@ -69,8 +69,10 @@ def _row_problems(row: dict[str, str], line: int, display: str, ids: set[str]) -
 def validate_figures(path: Path, root: Path, ids: set[str]) -> list[Problem]:
     """Every problem of the archive, located by CSV line."""
     display = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return []
+    if refused := not_a_regular_file(path):
+        return [Problem(display, 1, "(fichier)", refused)]
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         header = tuple(reader.fieldnames or ())

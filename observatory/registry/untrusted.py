@@ -5,6 +5,7 @@ refused value is quoted back in a message without carrying what was refused."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 # C0 and C1 controls and DEL (terminal escapes, NUL), the bidi embeddings, overrides and isolates
 # (text shown in another order than it is read), and the Unicode line and paragraph separators.
@@ -50,3 +51,16 @@ def length_problem(text: str, limit: int) -> str | None:
     if len(text) <= limit:
         return None
     return f"texte trop long : {len(text)} caractères pour {limit} au plus"
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """None for a regular file, else why it is refused, in French. A symbolic link is never
+    followed: its target (/etc/passwd, a secret) would be read and quoted in messages."""
+    if path.is_symlink():
+        return ("lien symbolique refusé : les données ne contiennent que des fichiers ordinaires "
+                "(le lien n'a pas été suivi)")
+    if path.is_dir():
+        return "dossier refusé : à cet endroit, seuls des fichiers ordinaires sont permis"
+    if not path.is_file():
+        return "fichier spécial ou introuvable refusé : seuls des fichiers ordinaires sont permis"
+    return None

@@ -25,7 +25,7 @@ from observatory.registry.spec import (
     SLUG_PATTERN,
     Field,
 )
-from observatory.registry.untrusted import character_problem, length_problem, shown
+from observatory.registry.untrusted import character_problem, length_problem, not_a_regular_file, shown
 from observatory.registry.vocab import ACCOUNT_STATUS_MEANINGS, ACCOUNT_STATUSES
 from observatory.registry.yamlio import Located, Path_, YamlSyntaxError, dump_canonical, parse_located
 
@@ -265,6 +265,8 @@ def check_document(path: Path, root: Path | None = None) -> Document:
     display = shown(str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path))
     folder = "benchmarks" if path.parent.name == "benchmarks" else "establishments"
     doc_id = path.stem
+    if refused := not_a_regular_file(path):
+        return Document(path, display, doc_id, folder, "", None, [Problem(display, 1, "(fichier)", refused)])
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -319,6 +321,36 @@ def canonical_text(doc: Document) -> str:
     return dump_canonical(canonical_data(doc.data, spec))
 
 
+DIFF_WINDOW = 200  # lines of each side that difflib compares, at most
+
+
+def format_diff(current: list[str], expected: list[str]) -> tuple[int, list[str]]:
+    """The first line that differs and a unified diff of the first differences, in linear time:
+    the common start and end are skipped line by line, and difflib (quadratic on long inputs:
+    minutes for 20,000 accounts) only compares DIFF_WINDOW lines where the texts first differ."""
+    start = 0
+    while start < min(len(current), len(expected)) and current[start] == expected[start]:
+        start += 1
+    end = 0
+    while end < min(len(current), len(expected)) - start and current[-1 - end] == expected[-1 - end]:
+        end += 1
+    old, new = current[start:len(current) - end], expected[start:len(expected) - end]
+    first = max(start - 1, 0)  # one line of context before
+    window_old = current[first:start] + old[:DIFF_WINDOW]
+    window_new = expected[first:start] + new[:DIFF_WINDOW]
+    out = []
+    for line in difflib.unified_diff(window_old, window_new, "actuel", "attendu", lineterm="", n=1):
+        hunk = re.fullmatch(r"@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", line)
+        if hunk:  # line numbers of the whole file, not of the window
+            line = (f"@@ -{int(hunk[1]) + first}{hunk[2] or ''} "
+                    f"+{int(hunk[3]) + first}{hunk[4] or ''} @@")
+        out.append(line)
+    if len(old) > DIFF_WINDOW or len(new) > DIFF_WINDOW:
+        out.append(f"… et d'autres différences plus bas (jusqu'à la ligne {len(current) - end}) : "
+                   "« observatory format » les corrige toutes")
+    return start + 1, out
+
+
 def format_problem(doc: Document) -> Problem | None:
     """A problem showing the diff when a valid file is not in canonical form."""
     expected = canonical_text(doc)
@@ -330,13 +362,8 @@ def format_problem(doc: Document) -> Problem | None:
         return Problem(doc.display, marked[0], "(à compléter)",
                        f"{len(marked)} {lines} « {TODO_MARK} » (lignes "
                        f"{', '.join(map(str, marked))}) : complétez ces champs ou supprimez ces lignes")
-    diff = difflib.unified_diff(doc.text.splitlines(), expected.splitlines(),
-                                "actuel", "attendu", lineterm="", n=1)
-    first_line = 1
-    for a, b in zip(doc.text.splitlines(), expected.splitlines(), strict=False):
-        if a != b:
-            break
-        first_line += 1
+    current, wanted = doc.text.splitlines(), expected.splitlines()
+    first_line, diff = format_diff(current, wanted)
     return Problem(doc.display, first_line, "(forme)",
                    "le fichier n'est pas sous sa forme canonique ; lancer « observatory format » "
                    "ou appliquer :\n" + "\n".join(diff))
@@ -404,12 +431,13 @@ def _account_keys(account: Any) -> list[tuple[str, str]]:
 
 
 def registry_files(paths: list[Path]) -> list[Path]:
-    """Expand folders into the registry files they hold."""
+    """Expand folders into the registry files they hold, and anything a registry file cannot be
+    (a symbolic link, a folder named x.yml), which check_document reports."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in {".yml", ".yaml"}
-                                and p.parent.name in {"establishments", "benchmarks"}))
+        if path.is_dir() and not path.is_symlink():  # rglob does not enter linked folders
+            files.extend(sorted(p for p in path.rglob("*") if p.is_symlink() or (
+                p.suffix in {".yml", ".yaml"} and p.parent.name in {"establishments", "benchmarks"})))
         else:
             files.append(path)
     return files

@@ -12,7 +12,7 @@ from typing import Any
 
 from observatory.registry.load import Registry, RegistryError
 from observatory.registry.spec import LINK_PATTERN, SLUG_PATTERN
-from observatory.registry.untrusted import character_problem, length_problem, shown
+from observatory.registry.untrusted import character_problem, length_problem, not_a_regular_file, shown
 from observatory.registry.validate import Problem, valid_date
 from observatory.registry.vocab import PLATFORMS, SECTORS, THEMES
 from observatory.registry.yamlio import Located, YamlSyntaxError, parse_located
@@ -223,6 +223,9 @@ def read_study(path: Path, root: Path, registry: Registry) -> tuple[Study, list[
     if not SLUG.fullmatch(path.stem) or path.stem in RESERVED_SLUGS:
         error(1, f"nom de fichier « {shown(path.name)} » : minuscules sans accent, chiffres et tirets, "
                  f"terminé par .md ; noms réservés : {', '.join(RESERVED_SLUGS)}")
+    if refused := not_a_regular_file(path):
+        error(1, refused)
+        return study, problems
     text = path.read_text(encoding="utf-8")
     if len(text) > MAX_STUDY:
         error(1, f"étude trop longue : {number(len(text))} caractères pour {number(MAX_STUDY)} au plus ; "
