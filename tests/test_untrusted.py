@@ -383,3 +383,26 @@ def test_the_format_diff_of_a_20000_account_file_is_linear(data_dir: Path,
     assert max(compared) <= 1000  # difflib only ever sees a bounded window
     assert problem.message.count("\n") < 1000  # and the message stays readable
     assert elapsed < 20
+
+
+# --- Manual imports --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["header", "row"])
+def test_an_import_field_over_the_csv_limit_is_a_located_problem(tmp_path: Path, where: str) -> None:
+    from fakes.registry import make_data_dir, write_entity
+
+    from observatory.collect.manual_import import check_file
+
+    data = make_data_dir(tmp_path)
+    write_entity(data, 1, [("linkedin", "company/hopital-fictif-001")])
+    header = "date,entity,platform,handle,followers,source_title\n"
+    row = "2025-03-10,hopital-fictif-001,linkedin,company/hopital-fictif-001,10,Une page\n"
+    huge = '"' + "x" * 140_000 + '"'
+    text = (header.replace("source_title", huge) + row) if where == "header" else (
+        header + row + row.replace("Une page", huge))
+    path = tmp_path / "releves.csv"
+    path.write_text(text, encoding="utf-8")
+    result = check_file(path, load_registry(data), data, display="releves.csv")
+    assert [(p.line, p.field) for p in result.problems] == [(1 if where == "header" else 3, "(ligne)")]
+    assert "131" in result.problems[0].message.replace("\u202f", "").replace(" ", "")

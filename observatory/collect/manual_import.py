@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -66,6 +66,21 @@ def _find_account(registry: Registry, entity: str, platform: str, key: str) -> A
     return None
 
 
+def _unreadable(problem: csv.Error) -> str:
+    if "field larger than field limit" in str(problem):
+        return (f"ligne illisible : une valeur dépasse {csv.field_size_limit()} caractères (souvent un "
+                "guillemet « \" » ouvert et jamais refermé, qui avale la suite du fichier)")
+    return f"ligne CSV illisible (message d'origine : « {problem} »)"
+
+
+def _readable_rows(reader: csv.DictReader, error: Callable[[int, str, str], None]) -> Iterator[dict]:
+    """The rows of `reader`; a row the csv module cannot read is a located problem, and the end."""
+    try:
+        yield from reader
+    except csv.Error as problem:
+        error(reader.line_num + 1, "(ligne)", _unreadable(problem))  # the line being read
+
+
 def check_file(path: Path, registry: Registry, data_dir: Path, display: str | None = None,
                today: date | None = None, collected_at: str = "") -> ImportResult:
     """Every problem of the file, located; and the rows it would store when there is none."""
@@ -89,7 +104,11 @@ def check_file(path: Path, registry: Registry, data_dir: Path, display: str | No
     lines = text.splitlines(keepends=True)
     separator = _separator(lines[0] if lines else "")
     reader = csv.DictReader(lines, delimiter=separator or ",")
-    header = [h.strip() for h in reader.fieldnames or []]
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+    except csv.Error as problem:
+        error(reader.line_num + 1, "(ligne)", _unreadable(problem))  # the line being read
+        return result
     reader.fieldnames = header
     unknown = [h for h in header if h not in COLUMNS]
     absent = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -110,7 +129,7 @@ def check_file(path: Path, registry: Registry, data_dir: Path, display: str | No
         return result
     histories: dict[str, snapshots.History] = {}
     seen: dict[tuple[str, str, str], int] = {}
-    for raw in reader:
+    for raw in _readable_rows(reader, error):
         line = reader.line_num
         if None in raw or any(v is None for v in raw.values()):
             error(line, "(ligne)", f"nombre de colonnes incorrect ({len(header)} attendues)")
