@@ -8,7 +8,10 @@ Usage (from the repository, after `python3 scripts/dev.py env`):
 The data are generated into a temporary folder (never into data/); nothing is kept unless
 --keep is given. Figures: pipeline seconds per stage, MkDocs seconds, the bare MkDocs render
 of the same generated pages (pipeline already done), total / bare, peak memory of each
-process, site size, largest HTML page and the search index size."""
+process, site size, largest HTML page and the search index size. The reference: the same
+mkdocs.yml (theme, extensions, plugins) rendering 3,000 plain pages, each one 4-row Markdown
+table, timed in the same run; the whole build (pipeline + MkDocs) is given as a multiple of it,
+a ratio that survives a noisy machine better than seconds do."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from observatory.site.build import GENERATED_DOCS  # noqa: E402  (the repository, wherever it is run from)
 
 PYTHON = sys.executable
+REFERENCE_PAGES = 3000
 ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
 
 PIPELINE = """
@@ -80,9 +84,11 @@ def _pss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
-    """Wall seconds and peak memory (MB) of the child process and its own children, and its
-    stdout. Memory: the largest of the process's peak (wait4) and of the tree's sampled PSS."""
+def run(command: list[str], cwd: Path) -> tuple[float, float, str, float]:
+    """Wall seconds and peak memory (MB) of the child process and its own children, its stdout
+    and its processor seconds (user + system, its children included: what other processes on
+    the machine do not inflate). Memory: the largest of the process's peak (wait4) and of the
+    tree's sampled PSS."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, text=True,
@@ -106,7 +112,42 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
         stdout, stderr = out.read(), err.read()
     if child.returncode != 0:
         sys.exit(f"échec de {' '.join(command)} :\n{stdout[-3000:]}\n{stderr[-3000:]}")
-    return elapsed, max(usage.ru_maxrss / 1024, peak[0]), stdout
+    return elapsed, max(usage.ru_maxrss / 1024, peak[0]), stdout, usage.ru_utime + usage.ru_stime
+
+
+PLAIN_PAGE = """---
+title: "Page simple {n}"
+---
+
+# Page simple {n}
+
+| Colonne | Valeur |
+|---|---|
+| un | {n} |
+| deux | 2 |
+| trois | 3 |
+| quatre | 4 |
+"""
+
+
+def measure_reference(pages: int) -> tuple[float, float]:
+    """Wall and processor seconds of MkDocs rendering `pages` plain pages with the site's
+    mkdocs.yml, theme override and assets. Not --strict: the navigation names pages this project
+    does not have."""
+    folder = Path(tempfile.mkdtemp(prefix="observatoire-bench-reference-"))
+    try:
+        shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+        shutil.copytree(ROOT / "overrides", folder / "overrides")  # theme.custom_dir
+        shutil.copytree(ROOT / "docs" / "assets", folder / "docs" / "assets",
+                        ignore=shutil.ignore_patterns(*GENERATED_DOCS))
+        plain = folder / "docs" / "etablissements"  # outside the navigation (not_in_nav)
+        plain.mkdir()
+        for n in range(pages):
+            (plain / f"page-{n:05d}.md").write_text(PLAIN_PAGE.format(n=n), encoding="utf-8")
+        seconds, _, _, cpu = run([PYTHON, "-m", "mkdocs", "build", "--quiet", "--site-dir", "site"], folder)
+        return seconds, cpu
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def make_project(folder: Path, establishments: int, days: int) -> dict:
@@ -130,11 +171,11 @@ def measure(establishments: int, days: int, keep: bool, profile: Path | None = N
             report = profile / f"pipeline-{establishments}.txt"
             run([PYTHON, "-c", PROFILED, str(folder), str(report.resolve())], folder)
             print(f"profil de la chaîne : {report}", file=sys.stderr)
-        pipeline_s, pipeline_mb, out = run([PYTHON, "-c", PIPELINE, str(folder)], folder)
+        pipeline_s, pipeline_mb, out, pipeline_cpu = run([PYTHON, "-c", PIPELINE, str(folder)], folder)
         stages = json.loads(out.strip().splitlines()[-1])
         mkdocs = [PYTHON, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", "site"]
-        mkdocs_s, mkdocs_mb, _ = run(mkdocs, folder)
-        bare_s, bare_mb, _ = run(mkdocs, folder)  # same pages, pipeline already done
+        mkdocs_s, mkdocs_mb, _, mkdocs_cpu = run(mkdocs, folder)
+        bare_s, bare_mb, _, _ = run(mkdocs, folder)  # same pages, pipeline already done
         site = folder / "site"
         html = list(site.rglob("*.html"))
         largest = max(html, key=lambda p: p.stat().st_size)
@@ -142,7 +183,8 @@ def measure(establishments: int, days: int, keep: bool, profile: Path | None = N
         return {
             "establishments": establishments, "days": days, **info, "stages": stages,
             "pipeline_s": pipeline_s, "pipeline_mb": pipeline_mb, "mkdocs_s": mkdocs_s,
-            "mkdocs_mb": mkdocs_mb, "bare_s": bare_s, "ratio": (pipeline_s + mkdocs_s) / bare_s,
+            "mkdocs_mb": mkdocs_mb, "bare_s": bare_s, "cpu_s": pipeline_cpu + mkdocs_cpu,
+            "ms_per_page": 1000 * mkdocs_s / len(html), "ratio": (pipeline_s + mkdocs_s) / bare_s,
             "site_mb": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6,
             "pages": len(html), "largest_kb": largest.stat().st_size / 1024,
             "over_100kb": sum(p.stat().st_size > 100 * 1024 for p in html),
@@ -164,6 +206,10 @@ def table(results: list[dict]) -> str:
             ("pipeline (s)", "pipeline_s", "{:.1f}"), ("MkDocs (s)", "mkdocs_s", "{:.1f}"),
             ("rendu MkDocs seul, pages déjà écrites (s)", "bare_s", "{:.1f}"),
             ("total / rendu seul", "ratio", "{:.2f}"),
+            ("rendu de référence : 3 000 pages simples (s)", "reference_s", "{:.1f}"),
+            ("total / rendu de référence", "reference_ratio", "{:.2f}"),
+            ("total / rendu de référence, en temps processeur", "reference_cpu_ratio", "{:.2f}"),
+            ("rendu MkDocs par page (ms)", "ms_per_page", "{:.1f}"),
             ("mémoire max pipeline (Mo)", "pipeline_mb", "{:.0f}"),
             ("mémoire max MkDocs (Mo)", "mkdocs_mb", "{:.0f}"), ("pages HTML", "pages", "{:d}"),
             ("taille du site (Mo)", "site_mb", "{:.1f}"), ("plus grande page (Ko)", "largest_kb", "{:.1f}"),
@@ -194,6 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scales = [int(s) for s in args.scales.split(",")] if args.scales else [args.establishments]
     results = [measure(n, args.days, args.keep, args.profile) for n in scales]
+    # After the builds, so that the reference shares their machine's state (caches, other load).
+    reference_s, reference_cpu = measure_reference(REFERENCE_PAGES)
+    for r in results:
+        r["reference_s"] = reference_s
+        r["reference_ratio"] = (r["pipeline_s"] + r["mkdocs_s"]) / reference_s
+        r["reference_cpu_ratio"] = r["cpu_s"] / reference_cpu
     print(table(results))
     for r in results:
         print(f"{r['establishments']} : plus grande page {r['largest']}")
