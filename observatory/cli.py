@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -111,6 +112,53 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+FINESS_API = "https://www.data.gouv.fr/api/1/datasets/finess-structures-1/"
+
+
+def _download_finess(folder: Path) -> tuple[Path, str]:
+    """The newest FINESS+ structures file of the official dataset, saved in `folder`."""
+    from observatory.collect.http import Http
+
+    http = Http(deadline=1800.0, max_body=4_000_000_000, retries=3)
+    meta = http.get_json(os.environ.get("OBSERVATORY_FINESS_API", FINESS_API), tag="finess")
+    resources = [r for r in meta.get("resources") or [] if isinstance(r, dict)
+                 and str(r.get("format", "")).lower() == "json"
+                 and "structure" in (str(r.get("title", "")) + str(r.get("url", ""))).lower()]
+    if not resources:
+        raise ValueError("aucun fichier JSON des structures dans le jeu de données FINESS - Structures")
+    newest = max(resources, key=lambda r: str(r.get("last_modified") or ""))
+    target = folder / "finess-structures.json"
+    # The HTTP layer returns JSON decoded; it is written back for the registry stage, which reads
+    # files (and so can read a national file record by record).
+    with target.open("w", encoding="utf-8") as out:
+        json.dump(http.get_json(str(newest["url"]), tag="finess"), out, ensure_ascii=False)
+    return target, str(newest["url"])
+
+
+def cmd_finess(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import tempfile
+
+    from observatory.collect.http import HttpError
+    from observatory.registry.finess_import import import_file
+    from observatory.registry.finess_read import FinessError
+
+    folder = args.registry or DATA_DIR / "establishments"
+    with tempfile.TemporaryDirectory(prefix="finess-") as tmp:
+        try:
+            path, url = (args.file, None) if args.file else _download_finess(Path(tmp))
+            report = import_file(path, folder, dry_run=args.dry_run, url=url,
+                                 accessed=None if args.file else dt.date.today().isoformat(),
+                                 report_json=args.report)
+        except (FinessError, HttpError, ValueError, OSError) as error:
+            print(f"Erreur : {error} ; aucun fichier écrit.", file=sys.stderr)
+            return 1
+    print(report.text(), end="")
+    if args.dry_run:
+        print("(essai à blanc : aucun fichier écrit)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = FrenchArgumentParser(
         prog="observatory",
@@ -169,6 +217,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="adresse d'écoute (défaut : %(default)s)")
     p.add_argument("--build-only", action="store_true",
                    help="construire sans servir (le dossier, qui contient alors le site, est conservé)")
+    p = command("finess", cmd_finess, "Créer ou mettre à jour les fiches des hôpitaux et cliniques à "
+                                      "partir du fichier officiel FINESS (téléchargé si FICHIER est omis).")
+    p.add_argument("file", nargs="?", type=Path, metavar="FICHIER",
+                   help="flux FINESS+ (JSON) ou extraction Etalab (etalab_cs1100502/507, CSV)")
+    p.add_argument("--dry-run", action="store_true", help="afficher le rapport sans rien écrire")
+    p.add_argument("--report", type=Path, metavar="RAPPORT.json", help="écrire aussi le rapport en JSON")
+    p.add_argument("--registry", type=Path, metavar="DOSSIER",
+                   help="dossier des fiches (défaut : data/establishments)")
     collect_cli.register(command)
     return parser
 

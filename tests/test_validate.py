@@ -45,7 +45,8 @@ def test_a_valid_file_has_no_problem(data_dir: Path) -> None:
 def test_unknown_key_is_located(data_dir: Path) -> None:
     found = one(data_dir, VALID.replace("city: Rennes\n", "city: Rennes\ncolour: bleu\n"))
     assert found == [(6, "colour", "champ inconnu « colour » ; champs permis : name, short_name, "
-                                   "aliases, category, parent, finess, region, city, website, size, "
+                                   "aliases, category, parent, finess, region, city, department, "
+                                   "ownership, opened_on, closed_on, location, website, size, "
                                    "accounts, unverified, note, sources")]
 
 

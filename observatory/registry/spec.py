@@ -10,13 +10,16 @@ from observatory.registry.vocab import (
     ACCOUNT_STATUSES,
     BENCHMARK_KINDS,
     CATEGORIES,
+    DEPARTMENTS,
+    OWNERSHIPS,
     PLATFORMS,
     REGIONS,
 )
 
 # Kinds of value: str, text (multi-line allowed), int, year, bool, date (YYYY, YYYY-MM or
 # YYYY-MM-DD), https (an https:// link), link (a cited address: http:// tolerated because a
-# citation keeps the address that was read), finess, slug, enum, list, object.
+# citation keeps the address that was read), finess, slug, latitude, longitude (decimal degrees),
+# enum, list, object.
 
 # Longest text of each kind, in characters (docs/contribuer.md): no value makes a page, a message or
 # the renderer grow without bound. A name or title fits 200; a note tells a fact in a paragraph.
@@ -82,6 +85,11 @@ SIZE = (
     Field("source", "object", "Source de ces chiffres", required=True, spec=SOURCE),
 )
 
+LOCATION = (
+    Field("latitude", "latitude", "Latitude en degrés décimaux (WGS 84)", required=True),
+    Field("longitude", "longitude", "Longitude en degrés décimaux (WGS 84)", required=True),
+)
+
 _ACCOUNTS = Field("accounts", "list", "Comptes sur les réseaux sociaux",
                   item=Field("account", "object", "Un compte", spec=ACCOUNT))
 _UNVERIFIED = Field("unverified", "list", "Champs dont la valeur n'a pas pu être confirmée",
@@ -96,6 +104,13 @@ ESTABLISHMENT = (
     Field("finess", "object", "Numéros FINESS connus", spec=FINESS),
     Field("region", "enum", "Région (absente pour un groupe national)", choices=REGIONS),
     Field("city", "str", "Commune du siège"),
+    Field("department", "enum", "Département (code officiel : 01 à 95, 2A, 2B, 971 à 976, ou "
+                                "collectivité d'outre-mer)", choices=DEPARTMENTS),
+    Field("ownership", "enum", "Statut : public, privé d'intérêt collectif (ESPIC), privé non "
+                               "lucratif ou privé commercial", choices=tuple(OWNERSHIPS)),
+    Field("opened_on", "date", "Date d'ouverture"),
+    Field("closed_on", "date", "Date de fermeture ; un établissement fermé garde sa fiche"),
+    Field("location", "object", "Coordonnées géographiques", spec=LOCATION),
     Field("website", "https", "Site internet"),
     Field("size", "object", "Taille de l'établissement", spec=SIZE),
     _ACCOUNTS,
@@ -140,6 +155,8 @@ def _schema_of(f: Field) -> dict:
         "link": {"type": "string", "pattern": LINK_PATTERN},
         "finess": {"type": "string", "pattern": FINESS_PATTERN},
         "slug": {"type": "string", "pattern": SLUG_PATTERN},
+        "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+        "longitude": {"type": "number", "minimum": -180, "maximum": 180},
     }
     if f.kind == "enum":
         schema: dict = {"enum": list(f.choices)}

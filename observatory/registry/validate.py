@@ -41,7 +41,9 @@ KIND_NAMES = {
     "bool": "true ou false", "date": "une date", "https": "une adresse https://",
     "link": "une adresse", "finess": "un numéro FINESS", "slug": "un identifiant",
     "enum": "une valeur de la liste", "list": "une liste", "object": "un ensemble de champs",
+    "latitude": "une latitude en degrés décimaux", "longitude": "une longitude en degrés décimaux",
 }
+COORDINATE_BOUNDS = {"latitude": 90.0, "longitude": 180.0}
 # Written by `observatory add` on the fields still to fill: the file is refused while one remains.
 TODO_MARK = "# À compléter"
 # Top-level keys a newcomer writes for what the format keeps under size:.
@@ -168,6 +170,11 @@ class Checker:
                 self.error(path, f"true ou false attendu, reçu {_quote(value)}")
         elif kind in {"int", "year"}:
             self.check_int(value, kind, path)
+        elif kind in COORDINATE_BOUNDS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not abs(value) <= COORDINATE_BOUNDS[kind]:
+                self.error(path, f"{KIND_NAMES[kind]} est attendue (entre -{COORDINATE_BOUNDS[kind]:g} "
+                                 f"et {COORDINATE_BOUNDS[kind]:g}), reçu {_quote(value)}")
         elif not isinstance(value, str):
             self.error(path, f"{KIND_NAMES[kind]} est attendu, reçu {_quote(value)} "
                              "(mettre la valeur entre guillemets si c'est un texte)")

@@ -124,3 +124,38 @@ SECTORS: dict[str, str] = {
     "espic": "Établissements de santé privés d'intérêt collectif (ESPIC)",
     "groupe": "Groupes et groupements",
 }
+
+# Public or private status of an establishment (FINESS: statut juridique and participation in the
+# public hospital service, docs/finess.md).
+OWNERSHIPS: dict[str, str] = {
+    "public": "public",
+    "espic": "privé d'intérêt collectif (ESPIC)",
+    "prive-non-lucratif": "privé non lucratif",
+    "prive-commercial": "privé commercial",
+}
+
+# Départements (official code, INSEE COG) of each region; the overseas collectivities (975, 977,
+# 978, 986, 987, 988) belong to none of the 18 regions.
+_REGION_DEPARTMENTS: dict[str, str] = {
+    "Auvergne-Rhône-Alpes": "01 03 07 15 26 38 42 43 63 69 73 74",
+    "Bourgogne-Franche-Comté": "21 25 39 58 70 71 89 90",
+    "Bretagne": "22 29 35 56",
+    "Centre-Val de Loire": "18 28 36 37 41 45",
+    "Corse": "2A 2B",
+    "Grand Est": "08 10 51 52 54 55 57 67 68 88",
+    "Hauts-de-France": "02 59 60 62 80",
+    "Île-de-France": "75 77 78 91 92 93 94 95",
+    "Normandie": "14 27 50 61 76",
+    "Nouvelle-Aquitaine": "16 17 19 23 24 33 40 47 64 79 86 87",
+    "Occitanie": "09 11 12 30 31 32 34 46 48 65 66 81 82",
+    "Pays de la Loire": "44 49 53 72 85",
+    "Provence-Alpes-Côte d'Azur": "04 05 06 13 83 84",
+    "Guadeloupe": "971",
+    "Martinique": "972",
+    "Guyane": "973",
+    "La Réunion": "974",
+    "Mayotte": "976",
+}
+DEPARTMENT_REGION: dict[str, str] = {code: region for region, codes in _REGION_DEPARTMENTS.items()
+                                     for code in codes.split()}
+DEPARTMENTS: tuple[str, ...] = (*sorted(DEPARTMENT_REGION), "975", "977", "978", "986", "987", "988")
