@@ -6,17 +6,22 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import re
 import signal
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import ROOT, write
 
 from observatory.registry.figures import validate_figures
 from observatory.registry.load import load_registry
 from observatory.registry.validate import Problem, check_document, format_problem, validate_paths
+from observatory.site import open_data
 from observatory.site.case_studies import read as study_read
+from observatory.site.charts import series
 
 VALID = """\
 name: Centre hospitalier universitaire Exemple
@@ -406,3 +411,42 @@ def test_an_import_field_over_the_csv_limit_is_a_located_problem(tmp_path: Path,
     result = check_file(path, load_registry(data), data, display="releves.csv")
     assert [(p.line, p.field) for p in result.problems] == [(1 if where == "header" else 3, "(ligne)")]
     assert "131" in result.problems[0].message.replace("\u202f", "").replace(" ", "")
+
+
+# --- Published CSV files: no cell starts a spreadsheet formula -----------------------------------
+
+
+def test_published_csv_cells_never_start_a_formula(data_dir: Path, tmp_path: Path) -> None:
+    hostile = VALID.replace("name: Centre hospitalier universitaire Exemple",
+                            "name: '=HYPERLINK(\"https://exemple.org\";\"clic\")'").replace(
+        "city: Rennes", "city: '@SUM(1+1)'").replace("- title: Une source", "- title: '+cmd|calc'")
+    write(data_dir, "chu-exemple.yml", hostile)
+    registry = load_registry(data_dir)
+    scores = pd.DataFrame({"texte": ["-2+3", "\tx", "@x", "ordinaire", "-3", "+4", "-2,5"],
+                           "variation": [-3, 2, 0, 1, -1, 5, 7], "part": [-0.5, 1.0, 0, 0, 0, 0, 0]})
+    open_data.write_datasets(tmp_path / "out", {
+        "etablissements": ("Établissements", open_data.establishments_table(registry)),
+        "essai": ("Essai", scores)}, tmp_path)
+    with (tmp_path / "out" / "etablissements.csv").open(encoding="utf-8", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    assert row["nom"] == "'=HYPERLINK(\"https://exemple.org\";\"clic\")"
+    assert row["commune"] == "'@SUM(1+1)" and row["sources"] == "https://exemple.org/source"
+    with (tmp_path / "out" / "essai.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["texte"] for r in rows] == ["'-2+3", "'\tx", "'@x", "ordinaire", "-3", "+4", "-2,5"]
+    assert open_data.csv_cell("\rx") == "'\rx" and open_data.csv_cell(-3) == -3
+    assert [r["variation"] for r in rows] == ["-3", "2", "0", "1", "-1", "5", "7"]  # numbers as they are
+    assert rows[0]["part"] == "-0.5"
+    # JSON keeps the values as they are: only spreadsheets read a cell as a formula.
+    records = json.loads((tmp_path / "out" / "etablissements.json").read_text(encoding="utf-8"))
+    assert records[0]["nom"].startswith("=HYPERLINK")
+
+
+def test_series_csv_files_hold_only_dates_and_numbers() -> None:
+    # The per-account series (charts/series.py) are written from numbers and dates alone: no
+    # registry text reaches a cell, so no cell can start a formula.
+    lines = series._csv_body(np.array([20000, 20001]), np.array([120.0, np.nan]), np.array([np.nan, 2.5]))
+    text = lines[0].tobytes().decode()
+    assert text == "2024-10-04,120,\n2024-10-05,,2.500\n"
+    assert all(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2},-?[0-9]*,(-?[0-9]+\.[0-9]{3})?", line)
+               for line in text.splitlines())

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,32 @@ def accounts_table(registry: Registry) -> pd.DataFrame:
                                        "non_verifie"])
 
 
+# A cell a spreadsheet would run as a formula starts with one of these (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+([.,][0-9]+)?")  # -3 stays -3: a number is no formula
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell that would start a formula, prefixed with ' (shown as text by spreadsheets);
+    numbers, and texts that are plain numbers, as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell through csv_cell (names, handles, notes, sources come from
+    pull requests); numeric columns untouched."""
+    text_columns = [c for c, t in frame.dtypes.items()
+                    if pd.api.types.is_object_dtype(t) or pd.api.types.is_string_dtype(t)]
+    if not text_columns:
+        return frame
+    safe = frame.copy()
+    for column in text_columns:
+        safe[column] = safe[column].map(csv_cell)
+    return safe
+
+
 def _schema(frame: pd.DataFrame) -> dict[str, Any]:
     return {"fields": [{"name": c, "type": FRICTIONLESS_TYPES.get(str(t), "string")}
                        for c, t in frame.dtypes.items()]}
@@ -53,7 +80,7 @@ def write_datasets(out_dir: Path, datasets: dict[str, tuple[str, pd.DataFrame]],
     out_dir.mkdir(parents=True, exist_ok=True)
     resources, listing = [], []
     for name, (title, frame) in datasets.items():
-        frame.to_csv(out_dir / f"{name}.csv", index=False)
+        csv_safe(frame).to_csv(out_dir / f"{name}.csv", index=False)
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         (out_dir / f"{name}.json").write_text(json.dumps(records, ensure_ascii=False, indent=1),
                                               encoding="utf-8")
