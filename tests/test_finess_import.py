@@ -351,3 +351,17 @@ def test_command_downloads_the_newest_file_through_the_http_layer(
     assert source["url"] == f"http://127.0.0.1:{server.server_port}/structures.json"
     assert source["published_on"] == "2026-03-09" and "accessed_on" in source
     assert "ajoutés : 5" in capsys.readouterr().out
+
+
+def test_registry_workflow_opens_a_pull_request_and_never_pushes() -> None:
+    import yaml
+
+    text = (ROOT / ".github" / "workflows" / "registre.yml").read_text(encoding="utf-8")
+    flow = yaml.safe_load(text)
+    assert flow["permissions"] == {}
+    job = flow["jobs"]["registre"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    uses = [step.get("uses", "") for step in job["steps"]]
+    assert any(re.fullmatch(r"peter-evans/create-pull-request@[0-9a-f]{40}", u) for u in uses)
+    assert "git push" not in text and "observatory finess" in text
+    assert set(flow[True]) == {"schedule", "workflow_dispatch"}  # YAML 1.1 reads « on » as true
