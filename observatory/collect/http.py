@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -74,6 +75,41 @@ class NetworkError(HttpError):
 
 class BadResponse(HttpError):
     """A 2xx answer whose body is not the JSON expected (malformed or truncated)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A web page as get_text read it: its address, status, type and decoded text; `location` is
+    where a redirect (3xx, not followed) points, relative or absolute, as the server wrote it."""
+
+    url: str
+    status: int
+    content_type: str
+    text: str
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    shown: str
+
+
+def _text_of(body: bytes, content_type: str, shown: str) -> str:
+    """A page's body as text, in the charset its Content-Type names (UTF-8 otherwise, then
+    Windows-1252, which decodes any byte: old French sites still use it)."""
+    kind = content_type.split(";")[0].strip().lower()
+    if kind and not (kind.startswith("text/") or kind.endswith("+xml") or kind == "application/xml"):
+        raise BadResponse(f"réponse qui n'est pas une page (type {kind}, {shown})", url=shown)
+    charset = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
+    for encoding in ([charset.group(1)] if charset else []) + ["utf-8", "cp1252", "latin-1"]:
+        try:
+            return body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("latin-1")  # pragma: no cover - latin-1 decodes every byte
 
 
 SHORTEST_FRAGMENT = 8  # a secret's start or end this long is masked too (a message cut mid-token)
@@ -292,6 +328,28 @@ class Http:
         """GET url and return its decoded JSON body, or raise an HttpError subclass.
         interval: the host's minimum spacing between requests, when the caller knows it and
         no host_intervals entry overrides it (min_interval otherwise)."""
+        answer = self._get(url, params=params, headers=headers, tag=tag, interval=interval,
+                           redirects=True)
+        return self._decode(answer.status, answer.body, answer.shown)
+
+    def get_text(self, url: str, *, headers: Mapping[str, str] | None = None, tag: str = "",
+                 interval: float | None = None) -> Page:
+        """GET a web page (HTML or text) without following redirects: a 3xx comes back as a Page
+        whose `location` the caller judges (a crawler must not follow a site to another host
+        unasked). Errors are those of get_json; a body that is not text is a BadResponse."""
+        wanted = {"Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1",
+                  **(headers or {})}
+        answer = self._get(url, headers=wanted, tag=tag, interval=interval, redirects=False)
+        location = answer.headers.get("Location") if 300 <= answer.status < 400 else None
+        return Page(url=url, status=answer.status, content_type=answer.headers.get("Content-Type", ""),
+                    text=_text_of(answer.body, answer.headers.get("Content-Type", ""), answer.shown),
+                    location=location)
+
+    def _get(self, url: str, *, params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+             headers: Mapping[str, str] | None = None, tag: str = "", interval: float | None = None,
+             redirects: bool = True) -> _Answer:
+        """The one request loop: throttling, retries, deadline, errors by cause. Returns a
+        2xx answer (or a 3xx one when redirects are not followed); raises an HttpError otherwise."""
         parts = urlsplit(url)
         host = parts.netloc
         shown = self.redact(f"{parts.scheme}://{host}{parts.path}")
@@ -307,7 +365,7 @@ class Http:
                         self.hosts[host] += 1
                     started = self.monotonic()
                     with self._session().get(url, params=params, headers=headers, timeout=self.timeout,
-                                             stream=True) as response:
+                                             stream=True, allow_redirects=redirects) as response:
                         body = self._read_body(response, started, shown)
             except requests.Timeout:
                 failure = NetworkError(f"délai de réponse dépassé ({shown})", url=shown)
@@ -346,7 +404,7 @@ class Http:
                     raise BadRequest(f"requête refusée ({status}, {shown}){suffix}", url=shown,
                                      status=status)
                 else:
-                    return self._decode(response.status_code, body, shown)
+                    return _Answer(status, response.headers, body, shown)
             attempt += 1
             if attempt > self.retries:
                 failure.message += f" ; abandon après {attempt} essais"
