@@ -503,7 +503,7 @@ def test_a_collapse_is_held_as_suspect_until_confirmed(tmp_path: Path) -> None:
             report = world.run()
             bluesky = report.platforms["bluesky"]
             assert bluesky.collected == 4 and len(bluesky.held) == 3, bluesky.held
-            assert any("relevé suspect mis de côté" in line and "0 abonné(s) le 2025-03-15" in line
+            assert any("relevé suspect mis de côté" in line and "0 abonné le 2025-03-15" in line
                        for line in report.lines())
         accounts = snapshots.load_accounts(world.data_dir)
         today = accounts[accounts["date"] == "2025-03-15"]

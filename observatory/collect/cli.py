@@ -65,6 +65,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if result.problems:
         print(f"\n{plural(len(result.problems), 'problème')} ; rien n'a été importé.", file=sys.stderr)
         return 1
+    for note in result.notes:  # rows left out (an API row stands), figures held as suspect
+        print(f"note : {note}")
     count = len(result.rows)
     verb = words(count, "serait importé", "seraient importés") + " (essai à blanc)" if args.dry_run \
         else words(count, "importé")

@@ -2,22 +2,27 @@
 key is absent) loaded into the snapshot store, with a mandatory source and date.
 
 The file is checked as a whole first; every problem is reported as file:line: column: message,
-in French, like the registry's; nothing is stored unless the whole file is valid."""
+in French, like the registry's; nothing is stored unless the whole file is valid, and then every
+file it changes is written all or nothing. A row keyed to an account the API collects joins that
+series (its stable id); a row for a day the API already measured is reported and not stored: the
+API's row stands. A collapse of followers is held aside like the collection's (store/held.py)."""
 
 from __future__ import annotations
 
 import csv
+import errno
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from observatory.registry.handles import HandleError, parse_handle
 from observatory.registry.load import Account, Registry
 from observatory.registry.validate import Problem
 from observatory.registry.vocab import PLATFORMS
-from observatory.store import snapshots
+from observatory.store import held, ids, snapshots
 
 COLUMNS = ("date", "entity", "platform", "handle", "followers", "following", "posts",
            "source_title", "source_url", "provenance")
@@ -27,6 +32,7 @@ MANUAL_PROVENANCES = ("manual", "published")
 DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 URL = re.compile(r"^https?://[^\s/]+\.[^\s/]+")
 INTEGER = re.compile(r"^[0-9]+$")
+FRANCE = ZoneInfo("Europe/Paris")  # "in the future" means after today in France, not in UTC
 
 
 # Spreadsheets save CSV in the computer's legacy encoding unless told otherwise: say how to.
@@ -57,6 +63,8 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     rows: list[snapshots.AccountRow] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # rows not stored for a stated reason, held figures
+    lines: dict[tuple[str, str, str], int] = field(default_factory=dict)  # row key -> line in the file
 
 
 def _find_account(registry: Registry, entity: str, platform: str, key: str) -> Account | None:
@@ -85,7 +93,7 @@ def check_file(path: Path, registry: Registry, data_dir: Path, display: str | No
                today: date | None = None, collected_at: str = "") -> ImportResult:
     """Every problem of the file, located; and the rows it would store when there is none."""
     display = display or str(path)
-    today = today or datetime.now(UTC).date()
+    today = today or datetime.now(FRANCE).date()
     result = ImportResult()
 
     def error(line: int, column: str, message: str) -> None:
@@ -128,6 +136,7 @@ def check_file(path: Path, registry: Registry, data_dir: Path, display: str | No
         result.problems.sort()
         return result
     histories: dict[str, snapshots.History] = {}
+    known_ids = ids.read_ids(data_dir)
     seen: dict[tuple[str, str, str], int] = {}
     for raw in _readable_rows(reader, error):
         line = reader.line_num
@@ -207,12 +216,14 @@ def check_file(path: Path, registry: Registry, data_dir: Path, display: str | No
         seen[duplicate_key] = line
         if platform not in histories:
             histories[platform] = snapshots.history(data_dir, platform)
-        known_id = account.platform_id or histories[platform].ids_by_handle.get(account.key.lower())
+        known_id = account.platform_id or known_ids.get((platform, entity, account.key)) \
+            or histories[platform].ids_by_handle.get(account.key.lower())
         result.rows.append(snapshots.AccountRow(
             date=day, entity=entity, platform=platform, account_id=known_id or account.key,
             handle=parsed_handle.handle, followers=counts["followers"], following=counts["following"],
             posts=counts["posts"], provenance=provenance, collected_at=collected_at,
             source_title=row["source_title"], source_url=url))
+        result.lines[result.rows[-1].key] = line
     if not result.rows and not result.problems:
         error(1, "(fichier)", "aucun relevé dans le fichier")
     result.problems.sort()
@@ -221,13 +232,45 @@ def check_file(path: Path, registry: Registry, data_dir: Path, display: str | No
 
 def import_file(path: Path, registry: Registry, data_dir: Path, *, dry_run: bool = False,
                 display: str | None = None, clock: Callable[[], datetime] | None = None) -> ImportResult:
-    """Check the file; store its rows (provenance manual or published) only if all are valid."""
+    """Check the file; store its rows (provenance manual or published) only if all are valid, in
+    one all-or-nothing write; a failed write (a full disk) is a French problem, not a traceback."""
     now = (clock or (lambda: datetime.now(UTC)))()
-    result = check_file(path, registry, data_dir, display, today=now.date(),
-                        collected_at=snapshots.utc_text(now))
-    if result.problems:
-        result.rows = []
-        return result
-    if not dry_run:
-        result.files = snapshots.write_accounts(data_dir, result.rows)
+    display = display or str(path)
+    try:
+        result = check_file(path, registry, data_dir, display, today=now.astimezone(FRANCE).date(),
+                            collected_at=snapshots.utc_text(now))
+        if result.problems:
+            result.rows = []
+            return result
+        _leave_out_api_days(result, data_dir, display)
+        screening = held.screen(data_dir, result.rows)
+        result.notes += held.report_lines(screening)
+        if not dry_run:
+            result.files = snapshots.write_files({**snapshots.account_texts(data_dir, screening.accepted),
+                                                  **screening.texts})
+    except (OSError, snapshots.StoreError) as error:
+        return ImportResult(problems=[Problem(display, 1, "(écriture)", _write_failure(error))])
     return result
+
+
+def _leave_out_api_days(result: ImportResult, data_dir: Path, display: str) -> None:
+    """API rows win: an imported row for a day the API measured is reported and not stored."""
+    api = snapshots.stored_api_rows(data_dir, result.rows)
+    for row in result.rows:
+        if row.key in api:
+            result.notes.append(
+                f"{display}:{result.lines[row.key]}: {row.platform} {row.handle} le {row.date} : un "
+                f"relevé de l'API existe déjà ce jour-là ({api[row.key]['followers'] or 'n/a'} abonnés) ; "
+                "il fait foi, ligne non importée")
+    result.rows = [row for row in result.rows if row.key not in api]
+
+
+def _write_failure(error: Exception) -> str:
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        what = "disque plein"
+    elif isinstance(error, OSError):
+        what = f"écriture impossible ({error.strerror or error})"
+    else:
+        what = f"fichier de relevés illisible ({error})"
+    return (f"{what} ; rien n'a été importé, les fichiers de relevés sont restés tels quels ; "
+            "corriger la cause puis relancer l'import")

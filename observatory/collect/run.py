@@ -266,9 +266,9 @@ def _plausible(row: snapshots.AccountRow, posts: list[snapshots.PostRow], item: 
     refused = [(p, snapshots.impossible(p)) for p in posts]
     refused = [(p, problems) for p, problems in refused if problems]
     if refused:
-        result.failures.append({**failure, "stage": "publications", "reason": f"{len(refused)} "
-                                "publication(s) aux chiffres impossibles refusée(s) : "
-                                + " ; ".join(refused[0][1])})
+        result.failures.append({**failure, "stage": "publications", "reason": plural(
+            len(refused), "publication aux chiffres impossibles refusée",
+            "publications aux chiffres impossibles refusées") + " : " + " ; ".join(refused[0][1])})
     return [p for p in posts if not snapshots.impossible(p)]
 
 
@@ -356,23 +356,6 @@ def _relative(data_dir: Path, files: list[Path]) -> list[str]:
     return [str(f.relative_to(root)) if f.is_relative_to(root) else str(f) for f in files]
 
 
-def held_lines(screening: held.Screening) -> list[str]:
-    """What the screening held aside, confirmed and dismissed, in French, one line each."""
-    def who(row: snapshots.AccountRow) -> str:
-        return f"{row.entity} {row.handle}"
-
-    lines = [f"relevé suspect mis de côté : {who(h.row)} : {h.row.followers} abonné(s) le {h.row.date} "
-             f"contre {h.reference_followers} le {h.reference_date} (effondrement) ; accepté si une "
-             f"collecte d'un autre jour le retrouve, ou si un mainteneur écrit « oui » dans la colonne "
-             f"confirmed de {held.held_path(Path('data'), h.row.platform)}" for h in screening.held]
-    lines += [f"effondrement confirmé ({'par un mainteneur' if by == 'mainteneur' else 'par cette collecte'})"
-              f" : {who(h.row)} : {h.row.followers} abonné(s) le {h.row.date}, enregistré"
-              for h, by in screening.confirmed]
-    lines += [f"relevé suspect écarté : {who(h.row)} : {h.row.followers} abonné(s) le {h.row.date}, "
-              f"démenti par {row.followers} le {row.date}" for h, row in screening.dismissed]
-    return lines
-
-
 def _store(data_dir: Path, account_rows: list[snapshots.AccountRow], post_rows: list[snapshots.PostRow],
            learned: dict[ids.Key, str], result: PlatformReport, report: RunReport) -> None:
     """Write one platform's rows, held figures and learned ids, all or nothing: a failed write is
@@ -389,7 +372,7 @@ def _store(data_dir: Path, account_rows: list[snapshots.AccountRow], post_rows: 
                                           f"réseau : {error}"})
         result.collected = result.posts = 0
         return
-    result.held += held_lines(screening)
+    result.held += held.report_lines(screening)
     report.files += _relative(data_dir, files)
     report.stored_accounts += len(screening.accepted)
     report.stored_posts += len(post_rows)
@@ -406,7 +389,7 @@ def _release_confirmed(data_dir: Path, report: RunReport, say: Callable[[str], N
     except (snapshots.StoreError, OSError) as error:
         say(f"relevés suspects confirmés non enregistrés : {error}")
         return
-    report.held += held_lines(screening)
+    report.held += held.report_lines(screening)
     report.files += _relative(data_dir, files)
     report.stored_accounts += len(screening.accepted)
 

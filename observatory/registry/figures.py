@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -22,11 +24,13 @@ REQUIRED = ("entity", "platform", "metric", "value", "value_qualifier", "source_
 NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")  # used with fullmatch, as every pattern here
 LINK = re.compile(LINK_PATTERN)
 # Longest text of each free column, in characters (docs/contribuer.md); every cell is one line.
+FRANCE = ZoneInfo("Europe/Paris")  # a figure "in the future" is one dated after today in France
+DATED = ("figure_date", "published_on")
 MAX_LENGTH = {"source_title": 200, "source_publisher": 200, "source_url": 2000, "quote": 500,
               "note": 2000}
 
 
-def _row_problems(row: dict[str, str], line: int, display: str, ids: set[str]) -> list[Problem]:
+def _row_problems(row: dict[str, str], line: int, display: str, ids: set[str], today: str) -> list[Problem]:
     problems = []
 
     def error(column: str, message: str) -> None:
@@ -59,6 +63,8 @@ def _row_problems(row: dict[str, str], line: int, display: str, ids: set[str]) -
         value = (row.get(column) or "").strip()
         if value and column not in refused and not ok(value):
             error(column, f"« {value} » : {message}")
+        elif column in DATED and value and column not in refused and value > today[:len(value)]:
+            error(column, f"« {value} » : date dans le futur (aujourd'hui, en France : {today})")
     if not (row.get("figure_date") or "").strip() and not (row.get("note") or "").strip():
         error("figure_date", "date du chiffre absente : l'expliquer dans la colonne note")
     if not (row.get("source_url") or "").strip() and not (row.get("source_publisher") or "").strip():
@@ -66,8 +72,9 @@ def _row_problems(row: dict[str, str], line: int, display: str, ids: set[str]) -
     return problems
 
 
-def validate_figures(path: Path, root: Path, ids: set[str]) -> list[Problem]:
-    """Every problem of the archive, located by CSV line."""
+def validate_figures(path: Path, root: Path, ids: set[str], now: datetime | None = None) -> list[Problem]:
+    """Every problem of the archive, located by CSV line; a date after today (in France) is one."""
+    today = (now or datetime.now(FRANCE)).astimezone(FRANCE).date().isoformat()
     display = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
     if not path.exists() and not path.is_symlink():
         return []
@@ -85,7 +92,7 @@ def validate_figures(path: Path, root: Path, ids: set[str]) -> list[Problem]:
             if None in row or any(v is None for v in row.values()):
                 problems.append(Problem(display, line, "(ligne)", "nombre de colonnes incorrect"))
                 continue
-            problems += _row_problems(row, line, display, ids)
+            problems += _row_problems(row, line, display, ids, today)
     return problems
 
 

@@ -26,6 +26,7 @@ from observatory.store.snapshots import (
     _render,
     snapshots_dir,
 )
+from observatory.textfmt import plural
 
 HELD_COLUMNS = (*ACCOUNT_COLUMNS, "reference_date", "reference_followers", "confirmed")
 CONFIRMED = "oui"
@@ -159,3 +160,24 @@ def release_confirmed(data_dir: Path) -> Screening:
     root = snapshots_dir(data_dir) / "held"
     platforms = [p.stem for p in sorted(root.glob("*.csv"))] if root.exists() else []
     return screen(data_dir, [], platforms)
+
+
+def report_lines(screening: Screening) -> list[str]:
+    """What the screening held aside, confirmed and dismissed, in French, one line each."""
+    def who(row: AccountRow) -> str:
+        return f"{row.entity} {row.handle}"
+
+    def followers(count: int | None) -> str:
+        return "n/a" if count is None else plural(count, "abonné")
+
+    lines = [f"relevé suspect mis de côté : {who(h.row)} : {followers(h.row.followers)} le {h.row.date} "
+             f"contre {followers(h.reference_followers)} le {h.reference_date} (effondrement) ; "
+             f"accepté si une collecte d'un autre jour le retrouve, ou si un mainteneur écrit « oui » "
+             f"dans la colonne confirmed de {held_path(Path('data'), h.row.platform)}"
+             for h in screening.held]
+    lines += [f"effondrement confirmé ({'par un mainteneur' if by == 'mainteneur' else 'par cette collecte'})"
+              f" : {who(h.row)} : {followers(h.row.followers)} le {h.row.date}, enregistré"
+              for h, by in screening.confirmed]
+    lines += [f"relevé suspect écarté : {who(h.row)} : {followers(h.row.followers)} le {h.row.date}, "
+              f"démenti par {followers(row.followers)} le {row.date}" for h, row in screening.dismissed]
+    return lines

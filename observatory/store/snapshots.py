@@ -31,6 +31,8 @@ from typing import Any
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from observatory.textfmt import words
+
 REFRESH_DAYS = 30
 PROVENANCES = ("api", "manual", "published")
 
@@ -300,6 +302,18 @@ def _combine_account(row: AccountRow, old: dict[str, str] | None) -> dict[str, s
     return cells
 
 
+def stored_api_rows(data_dir: Path, rows: Iterable[AccountRow]) -> dict[tuple[str, str, str], dict[str, str]]:
+    """The API rows already stored under these rows' keys (same day, platform and account)."""
+    keys = {row.key for row in rows}
+    out = {}
+    for path in sorted({accounts_path(data_dir, platform, day[:7]) for day, platform, _ in keys}):
+        for stored in _read_rows(path, ACCOUNT_COLUMNS):
+            key = (stored["date"], stored["platform"], stored["account_id"])
+            if key in keys and stored["provenance"] == "api":
+                out[key] = stored
+    return out
+
+
 def refreshable(published_at: str, measured_at: str, days: int = REFRESH_DAYS) -> bool:
     """Whether a measurement taken at measured_at may still replace an earlier one."""
     return parse_time(measured_at) - parse_time(published_at) < timedelta(days=days)
@@ -478,8 +492,9 @@ def _checked_rows(path: Path, display: str, columns: Sequence[str], dtypes: dict
             reader = csv.DictReader(handle)
             missing = [c for c in columns if c not in (reader.fieldnames or ())]
             if missing:
-                problems.append(f"{display}:1 : en-tête inattendu (colonne(s) absente(s) : "
-                                f"{', '.join(missing)}) ; fichier écarté des calculs")
+                absent = words(len(missing), "colonne absente")
+                problems.append(f"{display}:1 : en-tête inattendu ({absent} : {', '.join(missing)}) ; "
+                                "fichier écarté des calculs")
                 return []
             for row in reader:
                 if None in row or any(v is None for v in row.values()):
