@@ -59,3 +59,43 @@ def test_least_privilege_and_no_pull_request_target(path) -> None:
     assert "permissions" in workflow, "top-level permissions must be explicit"
     top = workflow["permissions"]
     assert top in ({}, "read-all") or all(v in {"read", "none"} for v in top.values())
+
+
+def _steps(path) -> list[dict]:
+    workflow = yaml.safe_load(path.read_text())
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def _runs(path) -> str:
+    return "\n".join(step.get("run", "") for step in _steps(path))
+
+
+@pytest.mark.parametrize("path", [p for p in WORKFLOWS if p.name != "ci.yml"], ids=lambda p: p.name)
+def test_only_ci_installs_the_development_tools(path) -> None:
+    runs = _runs(path)
+    assert re.search(r"python3 scripts/dev\.py (build|env)\b", runs)
+    assert "--dev" not in runs and "dev.py test" not in runs and ".ci/run" not in runs
+    assert "requirements-dev.lock" not in path.read_text()
+
+
+def test_ci_runs_the_tests_through_ci_run() -> None:
+    runs = _runs(ROOT / ".github" / "workflows" / "ci.yml").splitlines()
+    assert ".ci/run" in runs
+    assert not any("pytest" in line or "dev.py test" in line for line in runs)  # only through .ci/run
+    assert "exec python3 scripts/dev.py test" in (ROOT / ".ci" / "run").read_text()
+
+
+# Not registre.yml: a monthly job would never find its cache (GitHub evicts it after 7 idle days).
+@pytest.mark.parametrize("name", ["ci.yml", "pages.yml", "collect.yml"])
+def test_the_environment_is_cached_keyed_on_its_locks_and_python(name) -> None:
+    path = ROOT / ".github" / "workflows" / name
+    caches = [step for step in _steps(path) if step.get("uses", "").startswith("actions/cache@")]
+    installs_dev = "--dev" in _runs(path) or ".ci/run" in _runs(path)
+    expected = {"requirements.lock", "pyproject.toml", *(["requirements-dev.lock"] if installs_dev else [])}
+    assert caches, "the environment is cached"
+    for step in caches:
+        key = step["with"]["key"]
+        assert step["with"]["path"] == ".venv"
+        assert "steps.python.outputs.python-version" in key
+        locks = set(re.findall(r"'([^']+)'", re.search(r"hashFiles\(([^)]*)\)", key).group(1)))
+        assert locks == expected, key
