@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from observatory.collect import cli as collect_cli
+from observatory.collect.discover import cli as discover_cli
 from observatory.registry import scaffold
 from observatory.registry.load import DATA_DIR
 from observatory.registry.validate import canonical_text, validate_paths
@@ -226,6 +227,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--registry", type=Path, metavar="DOSSIER",
                    help="dossier des fiches (défaut : data/establishments)")
     collect_cli.register(command)
+    discover_cli.register(command)
     return parser
 
 
