@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from conftest import write
 
 from observatory.cli import main
+from observatory.registry.schema import schema_texts
 from observatory.registry.validate import Problem, validate_paths
 
 VALID = """\
@@ -286,3 +288,54 @@ def test_format_rewrites_into_canonical_form(data_dir: Path) -> None:
                                 "- platform: twitter\n  handle: ChuA\n  status: active\n"
                                 "sources:\n- title: S\n")
     assert problems_of(data_dir) == []
+
+
+# --- Former handles of a renamed account (previous_handles) ---
+
+RENAMED = VALID.replace("  handle: CHU_Exemple\n", "  handle: CHU_Exemple\n  previous_handles:\n"
+                                                   "  - handle: {old}\n    until: '2018-02-01'\n")
+
+
+def test_previous_handle_of_a_renamed_account_passes_in_canonical_form(data_dir: Path) -> None:
+    path = write(data_dir, "chu-exemple.yml", RENAMED.format(old="'@CHRU_Exemple'"))
+    assert [p.message for p in problems_of(data_dir)][0].startswith("le fichier n'est pas sous sa forme")
+    assert main(["format", str(data_dir)]) == 0
+    assert "  - handle: CHRU_Exemple\n    until: '2018-02-01'\n" in path.read_text()
+    assert problems_of(data_dir) == []
+
+
+def test_previous_handle_follows_the_platform_rules(data_dir: Path) -> None:
+    found = one(data_dir, RENAMED.format(old="CHRU-Exemple"))
+    assert found == [(10, "accounts[1].previous_handles[1].handle",
+                      "identifiant X/Twitter invalide « CHRU-Exemple » : 1 à 15 caractères parmi lettres, "
+                      "chiffres et _")]
+
+
+def test_previous_handle_cannot_be_the_current_one(data_dir: Path) -> None:
+    found = one(data_dir, RENAMED.format(old="chu_exemple"))
+    assert found == [(10, "accounts[1].previous_handles[1].handle",
+                      "ancien identifiant « chu_exemple » identique à l'identifiant actuel (handle) : ne "
+                      "garder ici que les noms abandonnés")]
+
+
+def test_previous_handle_listed_twice(data_dir: Path) -> None:
+    twice = RENAMED.format(old="CHRU_Exemple").replace(
+        "    until: '2018-02-01'\n", "    until: '2018-02-01'\n  - handle: https://x.com/chru_exemple\n"
+                                    "    until: '2015'\n")
+    assert one(data_dir, twice) == [(12, "accounts[1].previous_handles[2].handle",
+                                     "ancien identifiant « https://x.com/chru_exemple » déjà indiqué "
+                                     "(accounts[1].previous_handles[1])")]
+
+
+def test_previous_handle_needs_its_date(data_dir: Path) -> None:
+    found = one(data_dir, RENAMED.format(old="CHRU_Exemple").replace("    until: '2018-02-01'\n", ""))
+    assert found == [(10, "accounts[1].previous_handles[1]",
+                      "champ obligatoire manquant : « until » (Dernière date à laquelle une source montre "
+                      "cet ancien identifiant en usage)")]
+
+
+def test_schema_describes_previous_handles() -> None:
+    schema = json.loads(schema_texts()["establishment.schema.json"])
+    account = schema["properties"]["accounts"]["items"]["properties"]
+    assert account["previous_handles"]["items"]["required"] == ["handle", "until"]
+    assert "quote" in account["sources"]["items"]["properties"]

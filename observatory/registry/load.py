@@ -30,7 +30,18 @@ class Source:
     url: str | None = None
     published_on: str | None = None
     accessed_on: str | None = None
+    quote: str | None = None
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class PreviousHandle:
+    """A handle the account used before a rename: shown for the record, never collected."""
+
+    handle: str  # canonical handle
+    until: str  # last date a source shows it in use
+    note: str | None = None
+    sources: tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,7 @@ class Account:
     unverified: bool = False
     note: str | None = None
     sources: tuple[Source, ...] = ()
+    previous_handles: tuple[PreviousHandle, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,10 @@ def _account(entity_id: str, data: dict[str, Any]) -> Account:
         url=data.get("url") or handle.url, status=data["status"], platform_id=data.get("id"),
         since=data.get("since"), until=data.get("until"), unverified=bool(data.get("unverified")),
         note=data.get("note"), sources=tuple(_source(s) for s in data.get("sources") or []),
+        previous_handles=tuple(PreviousHandle(
+            handle=parse_handle(data["platform"], p["handle"]).handle, until=p["until"],
+            note=p.get("note"), sources=tuple(_source(s) for s in p.get("sources") or []),
+        ) for p in data.get("previous_handles") or []),
     )
 
 

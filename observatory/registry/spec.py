@@ -48,6 +48,8 @@ def _source_fields() -> tuple[Field, ...]:
         Field("url", "link", "Adresse de la source telle qu'elle a été lue"),
         Field("published_on", "date", "Date de publication (AAAA, AAAA-MM ou AAAA-MM-JJ)"),
         Field("accessed_on", "date", "Date de consultation"),
+        Field("quote", "str", "Citation littérale et courte de la source, qui établit l'information "
+                              "(l'identifiant d'un compte, par exemple)"),
         Field("note", "text", "Précision sur ce que la source établit"),
     )
 
@@ -56,10 +58,22 @@ SOURCE = _source_fields()
 SOURCES = Field("sources", "list", "Sources qui établissent les informations du fichier",
                 item=Field("source", "object", "Une source", spec=SOURCE))
 
+# A handle the account used before it was renamed: kept for the record and shown on the page; the
+# collector follows only the current handle.
+PREVIOUS_HANDLE = (
+    Field("handle", "str", "Ancien identifiant du compte, selon les règles de son réseau", required=True),
+    Field("until", "date", "Dernière date à laquelle une source montre cet ancien identifiant en usage",
+          required=True),
+    Field("note", "text", "Remarque"),
+    SOURCES,
+)
+
 ACCOUNT = (
     Field("platform", "enum", "Réseau social", required=True, choices=tuple(PLATFORMS)),
     Field("handle", "str", "Identifiant du compte : @nom, nom@instance ou adresse du profil",
           required=True),
+    Field("previous_handles", "list", "Anciens identifiants du même compte, avant un changement de nom",
+          item=Field("previous_handle", "object", "Un ancien identifiant", spec=PREVIOUS_HANDLE)),
     Field("id", "str", "Identifiant stable attribué par la plateforme : numérique (X, Facebook, "
                        "Instagram, Mastodon, PeerTube…), UC… pour une chaîne YouTube, did:plc:… ou "
                        "did:web:… pour Bluesky"),

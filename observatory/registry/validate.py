@@ -237,11 +237,50 @@ def _check_accounts(checker: Checker, data: dict[str, Any]) -> None:
                 and (problem := platform_id_problem(platform, platform_id)):
             checker.error(("accounts", i, "id"), problem)
         since, until = account.get("since"), account.get("until")
+        _check_previous_handles(checker, i, account)
         if account.get("status") in {"closed", "left"} and not until:
             checker.error(("accounts", i, "status"),
                           f"un compte « {account['status']} » doit indiquer sa date de fin (until)")
         if isinstance(since, str) and isinstance(until, str) and until < since:
             checker.error(("accounts", i, "until"), f"la date de fin {until} précède le début {since}")
+
+
+def _handle_key(platform: str, raw: Any) -> str | None:
+    """The account's identity on its platform, or None when `raw` breaks the platform's rules."""
+    if not isinstance(raw, str) or not raw.strip() or character_problem(raw):
+        return None
+    try:
+        return parse_handle(platform, raw).key
+    except HandleError:
+        return None
+
+
+def _check_previous_handles(checker: Checker, i: int, account: dict[str, Any]) -> None:
+    """A renamed account's former handles follow its platform's rules, differ from the current
+    handle and appear once each: the collector follows the current handle only."""
+    platform, previous = account.get("platform"), account.get("previous_handles")
+    if platform not in PARSEABLE or not isinstance(previous, list):
+        return
+    current = _handle_key(platform, account.get("handle"))
+    seen: dict[str, int] = {}
+    for j, item in enumerate(previous):
+        old = item.get("handle") if isinstance(item, dict) else None
+        if not isinstance(old, str) or not old.strip() or character_problem(old):
+            continue  # reported by the field checks
+        path = ("accounts", i, "previous_handles", j, "handle")
+        try:
+            key = parse_handle(platform, old).key
+        except HandleError as error:
+            checker.error(path, str(error))
+            continue
+        if key == current:
+            checker.error(path, f"ancien identifiant « {shown(old)} » identique à l'identifiant actuel "
+                                "(handle) : ne garder ici que les noms abandonnés")
+        elif key in seen:
+            checker.error(path, f"ancien identifiant « {shown(old)} » déjà indiqué "
+                                f"({field_name(('accounts', i, 'previous_handles', seen[key]))})")
+        else:
+            seen[key] = j
 
 
 def _check_unverified(checker: Checker, data: dict[str, Any], spec: tuple[Field, ...]) -> None:
@@ -320,6 +359,8 @@ def canonical_data(data: dict[str, Any], spec: tuple[Field, ...]) -> dict[str, A
         out[f.name] = value
     if "platform" in out and "handle" in out:
         out["handle"] = parse_handle(out["platform"], out["handle"]).handle
+        for previous in out.get("previous_handles", []):
+            previous["handle"] = parse_handle(out["platform"], previous["handle"]).handle
     return out
 
 
