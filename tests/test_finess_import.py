@@ -365,3 +365,28 @@ def test_registry_workflow_opens_a_pull_request_and_never_pushes() -> None:
     assert any(re.fullmatch(r"peter-evans/create-pull-request@[0-9a-f]{40}", u) for u in uses)
     assert "git push" not in text and "observatory finess" in text
     assert set(flow[True]) == {"schedule", "workflow_dispatch"}  # YAML 1.1 reads « on » as true
+
+
+# -- site -----------------------------------------------------------------------------------------
+
+
+def test_home_states_coverage_against_finess_and_pages_link_the_record(registry: Path) -> None:
+    import pandas as pd
+
+    from observatory.registry.load import load_registry
+    from observatory.site import home, pages
+
+    import_file(PLUS_FILE, registry)
+    loaded = load_registry(registry.parent)
+    data = home.home_data(loaded, pd.DataFrame(), pd.DataFrame(),
+                          finess_file=registry.parent / COVERAGE_FILE)
+    text = home.home_markdown(data)
+    # Counted: files holding a site's FINESS number (the legal entity's own file is not a site).
+    assert "- Centre hospitalier : **2 établissements de santé sur 2** recensés par FINESS" in text
+    assert "- Clinique privée : **2 établissements de santé sur 2** recensés par FINESS" in text
+    assert "FINESS](https://www.data.gouv.fr/datasets/finess-structures-1) du 9 mars 2026" in text
+    assert "recensés par FINESS" not in home.home_markdown(home.home_data(
+        loaded, pd.DataFrame(), pd.DataFrame(), finess_file=registry.parent / "absent.yml"))
+    assert pages.finess_link("010780195") == (
+        '<a href="https://finess.esante.gouv.fr/fininter/jsp/actionDetailEtablissement.do?'
+        'noFiness=010780195">010780195</a>')

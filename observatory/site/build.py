@@ -180,7 +180,8 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         (docs / "donnees").mkdir(exist_ok=True)
         pages.write_if_changed(docs / "donnees" / "format.md", pages.format_markdown(FORMAT_SECTIONS))
         pages.write_if_changed(docs / "donnees" / "exemple.md", worked_example.example_markdown())
-        home_page = home.home_data(registry, metrics_frame, figures)
+        home_page = home.home_data(registry, metrics_frame, figures,
+                                   finess_file=data_dir / "finess-coverage.yml")
         home_text = home.home_markdown(home_page, chart_blocks.boards.get("home"))
         pages.write_if_changed(docs / "index.md",
                                status.with_footer_date(home_text, status.footer_sentence(fresh)))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from observatory.registry.load import Registry
 from observatory.registry.vocab import CATEGORIES, PLATFORMS
@@ -15,8 +17,22 @@ from observatory.textfmt import date_fr, md, number, plural
 CHU_CHR_REFERENCE = 33  # ../shared/reference/chu-chr.csv: the 32 CHU/CHR and the CHU de Guyane (2025)
 
 
+def finess_coverage(registry: Registry, path: Path | None) -> dict[str, Any] | None:
+    """Per registry category: establishments with a FINESS number here, against the open
+    establishments FINESS lists (data/finess-coverage.yml, written by « observatory finess »)."""
+    if path is None or not path.exists():
+        return None
+    stored = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    counts = stored.get("counts") or {}
+    held = Counter(e.category for e in registry.establishments if e.finess_et)
+    rows = [(CATEGORIES[code], held.get(code, 0), int(counts[code]))
+            for code in CATEGORIES if counts.get(code)]
+    source = stored.get("source") or {}
+    return {"rows": rows, "date": source.get("published_on"), "url": source.get("url")}
+
+
 def home_data(registry: Registry, metrics: pd.DataFrame, figures: pd.DataFrame,
-              today: dt.date | None = None) -> dict[str, Any]:
+              today: dt.date | None = None, finess_file: Path | None = None) -> dict[str, Any]:
     today = today or dt.date.today()
     establishments = registry.establishments
     active = [a for e in establishments for a in e.accounts if a.status in {"active", "dormant"}]
@@ -28,6 +44,7 @@ def home_data(registry: Registry, metrics: pd.DataFrame, figures: pd.DataFrame,
         "figures": len(figures),
         "chu_chr": sum(1 for e in establishments if e.category == "chu-chr" and not e.parent),
         "last_collection": None, "days_since": None, "movers": [],
+        "finess": finess_coverage(registry, finess_file),
     }
     if not metrics.empty:
         last = pd.Timestamp(metrics["measured_on"].max()).date()
@@ -78,6 +95,13 @@ def home_markdown(data: dict[str, Any], adoption_chart: str | None = None) -> st
         count = data["by_category"].get(code, 0)
         if code != "chu-chr" and count:
             lines.append(f"- {md(label)} : {plural(count, 'établissement')}")
+    if data.get("finess"):
+        finess = data["finess"]
+        when = f" du {date_fr(finess['date'])}" if finess["date"] else ""
+        lines += ["", f"Par rapport au [fichier officiel FINESS]({finess['url']}){when} "
+                      "(hôpitaux et cliniques ouverts, [catégories retenues](finess.md)) :", ""]
+        lines += [f"- {md(label)} : **{number(held)} établissements de santé sur {number(listed)}** "
+                  "recensés par FINESS" for label, held, listed in finess["rows"]]
     lines += ["", "Hors CHU/CHR, l'annuaire ne contient pour l'instant que les établissements cités par les "
               "articles et classements archivés : il n'est pas représentatif des quelque milliers "
               "d'établissements de santé français. Chacun peut en [ajouter](contribuer.md).", ""]

@@ -11,6 +11,8 @@ from observatory.site.leaderboard_pages import NOT_SEARCHED, measures_section, w
 from observatory.site.study_links import studies_section
 from observatory.textfmt import front_matter_text, link, md
 
+FINESS_RECORD = "https://finess.esante.gouv.fr/fininter/jsp/actionDetailEtablissement.do?noFiness={}"
+
 UNVERIFIED = ('<span class="obs-unverified" title="Information non confirmée par une source">'
               "non vérifié</span>")
 
@@ -65,9 +67,9 @@ def _identity(page: dict[str, Any]) -> list[str]:
     if page["aliases"]:
         rows.append(("Autres noms", ", ".join(md(a) for a in page["aliases"])))
     if page["finess_ej"]:
-        rows.append(("FINESS (entité juridique)", md(page["finess_ej"]) + flag("FINESS")))
+        rows.append(("FINESS (entité juridique)", finess_link(page["finess_ej"]) + flag("FINESS")))
     if page["finess_et"]:
-        rows.append(("FINESS (sites)", ", ".join(md(n) for n in page["finess_et"])))
+        rows.append(("FINESS (sites)", ", ".join(finess_link(n) for n in page["finess_et"])))
     if page["size"]:
         size = page["size"]
         bits = [f"{size['beds']} lits et places" if size["beds"] else "",
@@ -81,6 +83,11 @@ def _identity(page: dict[str, Any]) -> list[str]:
     lines = ["| Information | Valeur |", "|---|---|"]
     lines += [f"| {label} | {value} |" for label, value in rows]
     return lines
+
+
+def finess_link(number: str) -> str:
+    """A FINESS number linked to its public record on the official FINESS site."""
+    return link(number, FINESS_RECORD.format(number))
 
 
 def _accounts(page: dict[str, Any]) -> list[str]:
@@ -240,7 +247,8 @@ def _spec_table(spec: tuple[Any, ...], prefix: str) -> list[str]:
              "bool": "true / false", "date": "date (AAAA, AAAA-MM ou AAAA-MM-JJ)",
              "https": "lien https://", "link": "adresse http(s)", "finess": "numéro FINESS",
              "slug": "identifiant", "enum": "valeur de la liste", "list": "liste",
-             "object": "ensemble de champs"}
+             "object": "ensemble de champs", "latitude": "latitude (degrés décimaux)",
+             "longitude": "longitude (degrés décimaux)"}
     lines = ["| Champ | Obligatoire | Type | Description |", "|---|---|---|---|"]
     nested: list[str] = []
     for f in spec:
