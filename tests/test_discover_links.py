@@ -175,3 +175,23 @@ def test_get_text_shares_the_error_machinery(server: HTTPServer) -> None:
         http.get_text(server.url_for("/absent"))
     with pytest.raises(BadResponse, match="pas une page"):
         http.get_text(server.url_for("/image"))
+
+
+# -- the establishment page ------------------------------------------------------------------
+
+def test_a_bluesky_handle_on_the_establishments_domain_is_said_verified() -> None:
+    from observatory.site.page_data import on_own_domain
+    from observatory.site.pages import _accounts
+
+    assert on_own_domain("hf001.example", "https://www.hf001.example/")
+    assert on_own_domain("presse.hf001.example", "https://hf001.example")
+    assert not on_own_domain("hf001.bsky.social", "https://www.hf001.example/")
+    assert not on_own_domain("xhf001.example", "https://www.hf001.example/")
+    assert not on_own_domain("hf001.example", None)
+    account = {"platform": "Bluesky", "handle": "hf001.example", "url": "https://bsky.app/profile/hf001.example",
+               "status": "actif", "since": None, "until": None, "unverified": False, "note": None,
+               "sources": [], "previous_handles": []}
+    verified = _accounts({"accounts": [{**account, "domain_verified": True}], "edit_url": ""})
+    plain = _accounts({"accounts": [{**account, "domain_verified": False}], "edit_url": ""})
+    assert "identifiant vérifié par le domaine de l'établissement" in verified[2]
+    assert "vérifié par le domaine" not in plain[2]

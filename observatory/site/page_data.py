@@ -6,6 +6,7 @@ for the directory, which pages.py turns into Markdown."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -30,6 +31,13 @@ FIELD_LABELS = {
     "note": "remarque",
 }
 PERCENT_METRICS = {"engagement_percent", "performance_index_percent"}
+
+
+def on_own_domain(handle: str, website: str | None) -> bool:
+    """A Bluesky handle on the establishment's own domain: Bluesky shows a domain handle only when
+    the domain itself names the account (AT Protocol handle resolution), so it is verified."""
+    domain = (urlsplit(website).hostname or "").removeprefix("www.") if website else ""
+    return bool(domain) and (handle == domain or handle.endswith("." + domain))
 
 
 def page_path(entity: Entity) -> str:
@@ -130,6 +138,7 @@ def entity_page(entity: Entity, registry: Registry, figures: pd.DataFrame,
             "since": date_fr(a.since) if a.since else None,
             "until": date_fr(a.until) if a.until else None,
             "unverified": a.unverified, "note": a.note,
+            "domain_verified": a.platform == "bluesky" and on_own_domain(a.handle, entity.website),
             "sources": [source_data(s) for s in a.sources],
         } for a in sorted(entity.accounts, key=lambda a: (a.platform, a.key))],
         "unverified": [FIELD_LABELS.get(f, f) for f in entity.unverified],

@@ -99,6 +99,8 @@ def _accounts(page: dict[str, Any]) -> list[str]:
         handle = link(account["handle"], account["url"])
         if account["unverified"]:
             handle += f" {UNVERIFIED}"
+        if account.get("domain_verified"):
+            handle += " (identifiant vérifié par le domaine de l'établissement)"
         sources = "; ".join(source_text(s) for s in account["sources"]) or "—"
         lines.append(f"| {md(account['platform'])} | {handle} | {md(account['status'])} | "
                      f"{md(account['since'] or '—')} | {md(account['until'] or '—')} | {sources} |")
