@@ -23,6 +23,7 @@ from observatory.registry.load import Account, Registry
 from observatory.registry.validate import Problem
 from observatory.registry.vocab import PLATFORMS
 from observatory.store import held, ids, snapshots
+from observatory.textfmt import plural
 
 COLUMNS = ("date", "entity", "platform", "handle", "followers", "following", "posts",
            "source_title", "source_url", "provenance")
@@ -260,9 +261,13 @@ def _leave_out_api_days(result: ImportResult, data_dir: Path, display: str) -> N
         if row.key in api:
             result.notes.append(
                 f"{display}:{result.lines[row.key]}: {row.platform} {row.handle} le {row.date} : un "
-                f"relevé de l'API existe déjà ce jour-là ({api[row.key]['followers'] or 'n/a'} abonnés) ; "
+                f"relevé de l'API existe déjà ce jour-là ({_followers(api[row.key]['followers'])}) ; "
                 "il fait foi, ligne non importée")
     result.rows = [row for row in result.rows if row.key not in api]
+
+
+def _followers(cell: str) -> str:
+    return plural(int(cell), "abonné") if cell.isdigit() else "abonnés non communiqués"
 
 
 def _write_failure(error: Exception) -> str:
