@@ -4,7 +4,10 @@ as JSON to data/snapshots/last-run.json).
 
 A platform whose run reaches far fewer accounts than its previous run is flagged as a probable
 outage: accounts it could not reach are never read as gone, and nothing is written for them.
-Each platform's rows are stored as soon as it is done, so a later crash loses nothing earlier."""
+Each platform's rows are stored as soon as it is done, so a later crash loses nothing earlier, and
+all or nothing: its accounts, posts, held figures (store/held.py: a followers collapse waits for a
+second day or a maintainer) and learned ids (store/ids.py) in one step. Impossible counts
+(negative, beyond 64 bits) are refused before, with a reason in the report."""
 
 from __future__ import annotations
 
