@@ -12,7 +12,6 @@ import pandas as pd
 
 from observatory import PROJECT_URL
 from observatory.registry.load import Entity, Registry, Source
-from observatory.textfmt import date_fr, number, slugify
 from observatory.registry.vocab import (
     ACCOUNT_STATUSES,
     BENCHMARK_KINDS,
@@ -23,6 +22,7 @@ from observatory.registry.vocab import (
     REGIONS,
     VALUE_QUALIFIERS,
 )
+from observatory.textfmt import date_fr, number, slugify
 
 FIELD_LABELS = {
     "name": "nom", "short_name": "nom court", "aliases": "autres noms", "category": "catégorie",
@@ -31,6 +31,8 @@ FIELD_LABELS = {
     "note": "remarque",
 }
 PERCENT_METRICS = {"engagement_percent", "performance_index_percent"}
+# Networks whose handles readers know as @name.
+AT_PLATFORMS = {"twitter", "instagram", "threads", "tiktok"}
 
 
 def on_own_domain(handle: str, website: str | None) -> bool:
@@ -140,6 +142,10 @@ def entity_page(entity: Entity, registry: Registry, figures: pd.DataFrame,
             "unverified": a.unverified, "note": a.note,
             "domain_verified": a.platform == "bluesky" and on_own_domain(a.handle, entity.website),
             "sources": [source_data(s) for s in a.sources],
+            "previous_handles": [{
+                "handle": ("@" if a.platform in AT_PLATFORMS else "") + p.handle,
+                "until_year": p.until[:4],
+            } for p in a.previous_handles],
         } for a in sorted(entity.accounts, key=lambda a: (a.platform, a.key))],
         "unverified": [FIELD_LABELS.get(f, f) for f in entity.unverified],
         "note": entity.note,

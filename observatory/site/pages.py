@@ -101,6 +101,9 @@ def _accounts(page: dict[str, Any]) -> list[str]:
             handle += f" {UNVERIFIED}"
         if account.get("domain_verified"):
             handle += " (identifiant vérifié par le domaine de l'établissement)"
+        if account.get("previous_handles"):
+            handle += "<br>anciennement " + ", ".join(
+                f"{md(p['handle'])} (jusqu'en {p['until_year']})" for p in account["previous_handles"])
         sources = "; ".join(source_text(s) for s in account["sources"]) or "—"
         lines.append(f"| {md(account['platform'])} | {handle} | {md(account['status'])} | "
                      f"{md(account['since'] or '—')} | {md(account['until'] or '—')} | {sources} |")
