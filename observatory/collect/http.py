@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from observatory import PROJECT_URL
@@ -185,6 +186,20 @@ def parse_reset(value: str | None, now: float) -> float | None:
             return None
         return max(0.0, moment.timestamp() - now)
     return max(0.0, number - now) if number > 1e9 else max(0.0, number)
+
+
+def _read_some(response: requests.Response) -> bytes:
+    """Up to 64 KiB of the body, after one socket read: iter_content would wait for a whole
+    chunk, so a server trickling bytes would never let the deadline be checked. urllib3's errors
+    are raised as the requests errors get_json already classes."""
+    try:
+        return response.raw.read1(65536, decode_content=True)
+    except urllib3.exceptions.ReadTimeoutError as error:
+        raise requests.exceptions.ReadTimeout(error) from None
+    except urllib3.exceptions.DecodeError as error:
+        raise requests.exceptions.ContentDecodingError(error) from None
+    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError) as error:
+        raise requests.exceptions.ChunkedEncodingError(error) from None
 
 
 def _header(headers: Mapping[str, str], *names: str) -> str | None:
@@ -415,7 +430,7 @@ class Http:
         """The answer's body, read in chunks against the request's total deadline and size cap."""
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_content(chunk_size=65536):
+        while chunk := _read_some(response):
             chunks.append(chunk)
             size += len(chunk)
             if self.monotonic() - started > self.deadline:
