@@ -99,3 +99,32 @@ def test_the_environment_is_cached_keyed_on_its_locks_and_python(name) -> None:
         assert "steps.python.outputs.python-version" in key
         locks = set(re.findall(r"'([^']+)'", re.search(r"hashFiles\(([^)]*)\)", key).group(1)))
         assert locks == expected, key
+
+
+def _workflow(name: str) -> dict:
+    return yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+
+
+def test_the_site_is_published_after_each_collection_and_validated_first() -> None:
+    collect, pages = _workflow("collect.yml"), _workflow("pages.yml")
+    triggers = pages[True]  # PyYAML reads the key `on` as True
+    assert triggers["workflow_run"]["workflows"] == [collect["name"]]
+    assert triggers["workflow_run"]["types"] == ["completed"]
+    runs = [step.get("run", "") for step in pages["jobs"]["construire"]["steps"]]
+    validate = next(i for i, r in enumerate(runs) if "observatory validate" in r)
+    build = next(i for i, r in enumerate(runs) if "dev.py build" in r)
+    assert validate < build
+
+
+def test_a_days_collection_is_committed_even_after_a_timeout_and_never_lost() -> None:
+    job = _workflow("collect.yml")["jobs"]["collecte"]
+    assert job["environment"] == "collecte"  # keys in a protected environment limited to main
+    steps = {step.get("name"): step for step in job["steps"]}
+    assert steps["Collecte"]["timeout-minutes"] < job["timeout-minutes"]  # a step timeout, not a cancel
+    commit = steps["Enregistrer les relevés"]
+    assert commit["if"] == "${{ !cancelled() }}"
+    assert "merge.snapshots.driver" in commit["run"] and "observatory.store.merge" in commit["run"]
+    keep = steps["Conserver les relevés non poussés"]
+    assert keep["if"] == "${{ failure() }}" and keep["with"]["path"] == "data/snapshots"
+    attributes = (ROOT / ".gitattributes").read_text(encoding="utf-8")
+    assert "data/snapshots/**/*.csv merge=snapshots" in attributes
