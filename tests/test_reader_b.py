@@ -166,7 +166,6 @@ def test_material_conventions(built: Path) -> None:
     home = (built / "site" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<link rel="icon" href="assets/favicon.svg">', home)
     assert 'src="assets/logo.svg"' in home
-    assert (built / "site" / "assets" / "search-fold.js").exists()
 
 
 def test_zensical_shows_the_footer_date_and_titles_escaped_once(built: Path) -> None:
