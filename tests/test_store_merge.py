@@ -97,3 +97,25 @@ def test_a_rebase_over_a_concurrent_change_merges_through_the_driver(tmp_path: P
     rebase = git(repo, "rebase", "main")
     assert rebase.returncode == 0, rebase.stderr + rebase.stdout
     assert path.read_text() == csv_text(first, bot_row, fix)
+
+
+def test_ids_and_held_figures_merge_too() -> None:
+    from observatory.store.held import HELD_COLUMNS
+    from observatory.store.ids import IDS_COLUMNS
+    ids = ",".join(IDS_COLUMNS)
+    ours = f"{ids}\nbluesky,chu-a,a.bsky.social,did:plc:old\nbluesky,chu-b,b.bsky.social,did:plc:b\n"
+    theirs = f"{ids}\nbluesky,chu-a,a.bsky.social,did:plc:new\nbluesky,chu-c,c.bsky.social,did:plc:c\n"
+    merged = merge_texts(ours, theirs)
+    assert "did:plc:new" in merged and "did:plc:old" not in merged
+    assert "did:plc:b" in merged and "did:plc:c" in merged
+    held = ",".join(HELD_COLUMNS)
+    def row(collected_at: str, confirmed: str) -> str:
+        values = {c: "" for c in HELD_COLUMNS}
+        values.update(date="2025-03-02", entity="chu-a", platform="bluesky", account_id="did:plc:a",
+                      handle="a.bsky.social", followers="0", provenance="api", collected_at=collected_at,
+                      reference_date="2025-03-01", reference_followers="900", confirmed=confirmed)
+        return ",".join(values[c] for c in HELD_COLUMNS)
+    confirmed = f"{held}\n{row('2025-03-02T06:00:00Z', 'oui')}\n"
+    later = f"{held}\n{row('2025-03-02T18:00:00Z', '')}\n"
+    assert merge_texts(confirmed, later).rstrip().endswith(",oui")  # a maintainer's confirmation stays
+    assert merge_texts(later, confirmed).rstrip().endswith(",oui")

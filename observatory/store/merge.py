@@ -5,6 +5,10 @@ collection bot and a maintainer's correction, or two runs) merge by the store's 
 than by lines: the union of both sides' rows; where both hold the same key, the later measurement
 wins (collected_at for accounts, measured_at for posts, and a post only while it may still be
 refreshed), and on a tie the side already published (ours, during a rebase the upstream) stays.
+The two small files beside them merge the same way: a held figure (held/<platform>.csv) that a
+maintainer confirmed keeps its confirmation, else the later one wins; in ids.csv, where rows
+carry no time, the id learned by the side being replayed (the collection, during its rebase)
+wins, since it is the newer knowledge.
 
 Declared in .gitattributes (`data/snapshots/**/*.csv merge=snapshots`) and configured by the
 collection workflow:
@@ -22,6 +26,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from observatory.store.held import HELD_COLUMNS
+from observatory.store.ids import IDS_COLUMNS
 from observatory.store.snapshots import (
     ACCOUNT_COLUMNS,
     POST_COLUMNS,
@@ -61,10 +67,23 @@ def _later_post(new: Row, old: Row) -> bool:
             and parse_time(new["measured_at"]) > parse_time(old["measured_at"]))
 
 
+def _later_held(new: Row, old: Row) -> bool:
+    if bool(new["confirmed"]) != bool(old["confirmed"]):
+        return bool(new["confirmed"])
+    return _later_account(new, old)
+
+
+def _replayed_id(new: Row, old: Row) -> bool:
+    return True
+
+
 TABLES: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[[Row], tuple[str, ...]],
                                     Callable[[Row, Row], bool]]] = {
     ACCOUNT_COLUMNS: (("date", "platform", "account_id"), _account_sort, _later_account),
     POST_COLUMNS: (("platform", "post_id"), _post_sort, _later_post),
+    HELD_COLUMNS: (("date", "platform", "account_id"), _account_sort, _later_held),
+    IDS_COLUMNS: (("platform", "entity", "handle"), lambda r: (r["platform"], r["entity"], r["handle"]),
+                  _replayed_id),
 }
 
 
@@ -73,7 +92,8 @@ def merge_texts(ours: str, theirs: str) -> str:
     header = next(csv.reader(io.StringIO(ours or theirs)), [])
     table = TABLES.get(tuple(header))
     if table is None:
-        raise MergeError("fichier qui n'est pas un relevé de comptes ni de publications")
+        raise MergeError("fichier qui n'est pas un relevé connu (comptes, publications, chiffres "
+                         "retenus, identifiants)")
     key, order, later = table
     merged = {tuple(r[k] for k in key): r for r in _rows(ours, header, "notre version")}
     for row in _rows(theirs, header, "leur version"):
