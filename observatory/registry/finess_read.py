@@ -12,7 +12,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -216,7 +216,7 @@ def _read_plus(binary: IO[bytes], keep: set[str] | None) -> FinessData:
             if not isinstance(value, Iterator):
                 raise FinessError(f"ligne {stream.line()} : « pmej » doit être une liste")
             for n, record in enumerate(value, start=1):
-                _add_pmej(data, record, n, stream.line(), keep)
+                _add_pmej(data, record, n, stream.line, keep)
         elif isinstance(value, Iterator):
             for _ in value:  # gcc, gco: groupings, not establishments
                 data.records += 1
@@ -237,13 +237,18 @@ def _number(record: dict, key: str, where: str) -> str:
     return value
 
 
-def _add_pmej(data: FinessData, record: Any, n: int, line: int, keep: set[str] | None) -> None:
+def _add_pmej(data: FinessData, record: Any, n: int, line: Callable[[], int],
+              keep: set[str] | None) -> None:
+    """One legal entity and its sites; `line` (where the reading is) is only asked on an error,
+    since counting line feeds for every record would make the reading quadratic."""
     data.records += 1
     if not isinstance(record, dict) or not isinstance(record.get("informationsGeneralesPMEJ"), dict):
-        raise FinessError(f"ligne {line}, entité juridique n° {n} : « informationsGeneralesPMEJ » "
+        raise FinessError(f"ligne {line()}, entité juridique n° {n} : « informationsGeneralesPMEJ » "
                           "manquant")
     info = record["informationsGeneralesPMEJ"]
-    ej = _number(info, "numFinessPm", f"ligne {line}, entité juridique n° {n}")
+    if not _text(info.get("numFinessPm")):
+        _number(info, "numFinessPm", f"ligne {line()}, entité juridique n° {n}")
+    ej = _text(info["numFinessPm"])
     active = record.get("etatObjet") != "I" and not info.get("dateFermeture")
     address = next((a for a in record.get("adresse") or [] if isinstance(a, dict)), {})
     data.entities[ej] = LegalEntity(
@@ -259,11 +264,13 @@ def _add_pmej(data: FinessData, record: Any, n: int, line: int, keep: set[str] |
             data.sites.append(site)
 
 
-def _site_of_ege(ege: Any, ej: str, n: str, line: int) -> Site:
+def _site_of_ege(ege: Any, ej: str, n: str, line: Callable[[], int]) -> Site:
     if not isinstance(ege, dict) or not isinstance(ege.get("informationsGeneralesEGE"), dict):
-        raise FinessError(f"ligne {line}, site n° {n} : « informationsGeneralesEGE » manquant")
+        raise FinessError(f"ligne {line()}, site n° {n} : « informationsGeneralesEGE » manquant")
     info = ege["informationsGeneralesEGE"]
-    et = _number(info, "numFinessEge", f"ligne {line}, site n° {n} (entité juridique {ej})")
+    if not _text(info.get("numFinessEge")):
+        _number(info, "numFinessEge", f"ligne {line()}, site n° {n} (entité juridique {ej})")
+    et = _text(info["numFinessEge"])
     address = next((a for a in ege.get("adresse") or [] if isinstance(a, dict)), {})
     geo = address.get("coordonneesGeographique") or {}
     commune = _text(address.get("cogCommune")) or None
