@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -129,10 +128,8 @@ def _download_finess(folder: Path) -> tuple[Path, str]:
         raise ValueError("aucun fichier JSON des structures dans le jeu de données FINESS - Structures")
     newest = max(resources, key=lambda r: str(r.get("last_modified") or ""))
     target = folder / "finess-structures.json"
-    # The HTTP layer returns JSON decoded; it is written back for the registry stage, which reads
-    # files (and so can read a national file record by record).
-    with target.open("w", encoding="utf-8") as out:
-        json.dump(http.get_json(str(newest["url"]), tag="finess"), out, ensure_ascii=False)
+    # Saved as it came: the registry stage reads a file, record by record.
+    target.write_bytes(http.get_bytes(str(newest["url"]), tag="finess"))
     return target, str(newest["url"])
 
 

@@ -360,6 +360,11 @@ class Http:
                     text=_text_of(answer.body, answer.headers.get("Content-Type", ""), answer.shown),
                     location=location)
 
+    def get_bytes(self, url: str, *, tag: str = "") -> bytes:
+        """GET a data file and return its body as it came (for a caller that reads it as a file);
+        errors are those of get_json, the size cap and the total deadline included."""
+        return self._get(url, tag=tag, redirects=True).body
+
     def _get(self, url: str, *, params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
              headers: Mapping[str, str] | None = None, tag: str = "", interval: float | None = None,
              redirects: bool = True) -> _Answer:
