@@ -1,5 +1,5 @@
-"""YouTube Data API v3 end to end: 50 channels a call, handles resolved once, videos batched
-across channels, the key only in a header, the quota budget, faults."""
+"""YouTube Data API v3 end to end: 50 channels a call, handles and legacy user names resolved
+once, videos batched across channels, the key only in a header, the quota budget, faults."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fakes.registry import build_registry, make_data_dir, youtube_channel, youtube_handle
+from fakes.registry import build_registry, make_data_dir, write_entity, youtube_channel, youtube_handle
 from fakes.run import collect
 from fakes.servers import Clock, FakeYouTube, count, fake_server, load, reply
 from pytest_httpserver import HTTPServer
@@ -88,6 +88,36 @@ def test_one_hundred_and_twenty_channels(tmp_path: Path) -> None:
         world.server.clear_log()
         world.run()
         assert count(world.server, CHANNELS) == 3  # 120 known ids: 50 + 50 + 20
+
+
+def usernames(server: HTTPServer) -> list[str]:
+    return sorted(request.args["forUsername"] for request, _ in server.log if "forUsername" in request.args)
+
+
+def test_legacy_user_names_are_resolved_once_then_asked_by_id(small: World) -> None:
+    small.fake.count = 13  # channel 12 exists but is not in the generated registry
+    write_entity(small.data_dir, 50, [("youtube", "user/HopitalFictif0012"), ("youtube", "user/Inconnu")])
+    report = small.run()
+    assert report.collected == 13
+    # one forUsername call per user name, as the API takes only one
+    assert usernames(small.server) == ["HopitalFictif0012", "Inconnu"]
+    assert not any(request.args.get("forHandle", "").startswith("user/") for request, _ in small.server.log)
+    reasons = {f["handle"]: f["reason"] for f in report.platforms["youtube"].failures}
+    assert reasons == {"user/Inconnu": "aucune chaîne pour l'ancien nom d'utilisateur YouTube « Inconnu » "
+                                       "(adresse /user/Inconnu) : indiquer le @nom ou l'identifiant UC… "
+                                       "de la chaîne"}
+    accounts = snapshots.load_accounts(small.data_dir)
+    row = accounts[accounts["account_id"] == youtube_channel(12)].iloc[0]
+    assert row["handle"] == "@hopitalfictif0012" and row["followers"] == 1000 + 7 * 12
+    # next day the user name's channel is asked by its id with the twelve others; only the
+    # unknown name is looked up again
+    small.clock.next_day()
+    small.server.clear_log()
+    assert small.run().collected == 13
+    assert count(small.server, CHANNELS) == 2 and usernames(small.server) == ["Inconnu"]
+    ids = [request.args["id"] for request, _ in small.server.log if "id" in request.args
+           and request.path == CHANNELS]
+    assert youtube_channel(12) in ids[0].split(",")
 
 
 def test_hidden_subscribers_are_empty_never_zero(small: World) -> None:

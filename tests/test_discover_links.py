@@ -86,8 +86,7 @@ def test_youtube_handle_channel_and_legacy_addresses() -> None:
                     "https://www.youtube.com/channel/UC0000000000000000000009",
                     "https://www.youtube.com/user/chufictif"]
     assert parse_handle("youtube", raws[0]).handle == "@ChuFictif"
-    with pytest.raises(ValueError, match="anciennes adresses"):
-        parse_handle("youtube", raws[2])
+    assert parse_handle("youtube", raws[2]).handle == "user/chufictif"  # legacy user name
 
 
 def test_mastodon_needs_rel_me_an_address_or_the_word() -> None:

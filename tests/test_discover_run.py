@@ -181,8 +181,10 @@ def test_a_curated_account_is_never_overwritten(data_dir: Path, sites: HTTPServe
     assert "déjà un compte twitter (HF002_officiel)" in found[("twitter", "HFictif002")][1]
     assert found[("twitter", "HFictif003")] == ("conflict", "ce compte figure déjà dans la fiche "
                                                             "« hopital-fictif-003 »")
-    assert found[("youtube", "https://www.youtube.com/user/hopitalfictif002")][0] == "rejected"
-    assert found[("youtube", "UC0000000000000000000002")][0] == "new"  # one opaque id: accepted
+    # a legacy user name is an account (user/NAME); beside it the opaque id is no longer alone
+    assert found[("youtube", "user/hopitalfictif002")] == ("new", "")
+    assert found[("youtube", "UC0000000000000000000002")] == (
+        "rejected", "plusieurs comptes de ce réseau sur le site : identifiant sans nom, ambigu")
     assert found[("facebook", "123456789012")][0] == "new"
     after = read(data_dir, 2)
     assert [a for a in after["accounts"] if a["platform"] == "twitter"] == before["accounts"]

@@ -30,6 +30,8 @@ FACEBOOK = re.compile(r"^[A-Za-z0-9.\-]{5,50}\Z")
 FACEBOOK_ID = re.compile(r"^[0-9]{5,20}\Z")
 YOUTUBE_HANDLE = re.compile(r"^@[A-Za-z0-9._\-]{3,30}\Z")
 YOUTUBE_CHANNEL = re.compile(r"^UC[A-Za-z0-9_\-]{22}\Z")
+# A legacy user name (youtube.com/user/NAME), stored as user/NAME: letters and digits only.
+YOUTUBE_USER = re.compile(r"^user/([A-Za-z0-9]{1,20})\Z")
 TIKTOK = re.compile(r"^[A-Za-z0-9._]{2,24}\Z")
 FEDIVERSE_USER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,29}\Z")
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-.%]{0,99}\Z")
@@ -114,26 +116,33 @@ def _peertube(raw: str) -> Handle:
 
 def _youtube(raw: str) -> Handle:
     parts = _url_parts(raw)
+    expected = "adresse attendue https://www.youtube.com/@nom, /channel/UC… ou /user/nom"
     if parts:
         host, path, _ = parts
         if host != "youtube.com" or not path:
-            raise _bad("YouTube", raw, "adresse attendue https://www.youtube.com/@nom ou /channel/UC…")
+            raise _bad("YouTube", raw, expected)
         if len(path) == 1 and path[0].startswith("@"):
             raw_name = path[0]
-        elif len(path) == 2 and path[0] == "channel":
-            raw_name = path[1]
-        elif len(path) == 2 and path[0] in {"c", "user"}:
-            raise _bad("YouTube", raw, "les anciennes adresses /c/ et /user/ ne désignent pas une "
-                                       "chaîne de façon stable : indiquer le @nom ou l'identifiant UC…")
+        elif len(path) == 2 and path[0] in {"channel", "user"}:
+            raw_name = path[1] if path[0] == "channel" else f"user/{path[1]}"
+        elif len(path) == 2 and path[0] == "c":
+            # the API has no lookup for custom /c/ addresses, unlike /user/ (forUsername)
+            raise _bad("YouTube", raw, "les anciennes adresses /c/ ne désignent pas une chaîne de façon "
+                                       "stable : indiquer le @nom ou l'identifiant UC…")
         else:
-            raise _bad("YouTube", raw, "adresse attendue https://www.youtube.com/@nom ou /channel/UC…")
+            raise _bad("YouTube", raw, expected)
     else:
         raw_name = raw
     if YOUTUBE_CHANNEL.fullmatch(raw_name):
         return Handle("youtube", raw_name, raw_name, f"https://www.youtube.com/channel/{raw_name}")
     if YOUTUBE_HANDLE.fullmatch(raw_name):
         return Handle("youtube", raw_name, raw_name.lower(), f"https://www.youtube.com/{raw_name}")
-    raise _bad("YouTube", raw, "un @nom (3 à 30 caractères) ou un identifiant de chaîne UC… (24 caractères)")
+    if YOUTUBE_USER.fullmatch(raw_name):
+        return Handle("youtube", raw_name, raw_name.lower(), f"https://www.youtube.com/{raw_name}")
+    if raw_name.startswith("user/"):
+        raise _bad("YouTube", raw, "un ancien nom d'utilisateur compte 1 à 20 lettres ou chiffres")
+    raise _bad("YouTube", raw, "un @nom (3 à 30 caractères), un identifiant de chaîne UC… (24 caractères) "
+                               "ou user/nom (ancien nom d'utilisateur)")
 
 
 def _facebook(raw: str) -> Handle:
@@ -243,6 +252,7 @@ PARSERS = {
 # put it into request paths (/2/users/<id>, /<id>/posts), so nothing else may pass: no path, no
 # query, no "me" (Facebook's and Instagram's name for the token's owner).
 _NUMERIC = (re.compile(r"[0-9]{1,20}"), "identifiant numérique attendu (1 à 20 chiffres)")
+_HOST = r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]"
 PLATFORM_IDS: dict[str, tuple[re.Pattern[str], str]] = {
     "twitter": _NUMERIC,
     "youtube": (YOUTUBE_CHANNEL, "identifiant de chaîne attendu : UC suivi de 22 caractères (lettres, "
@@ -250,8 +260,13 @@ PLATFORM_IDS: dict[str, tuple[re.Pattern[str], str]] = {
     "bluesky": (re.compile(r"did:(plc:[a-z2-7]{24}|web:(?=[^:]*\.)[a-z0-9.-]{4,253})"),
                 "DID attendu : did:plc: suivi de 24 caractères (a à z, 2 à 7) ou did:web: suivi d'un nom de "
                 "domaine"),
-    "mastodon": _NUMERIC,
-    "peertube": _NUMERIC,
+    # The collectors store instance:id (Mastodon) and instance:channel:id (PeerTube), ids being
+    # unique on their instance only; the bare number is accepted too.
+    "mastodon": (re.compile(rf"({_HOST}:)?[0-9]{{1,20}}"),
+                 "identifiant numérique attendu, seul ou précédé de l'instance (instance.fr:123456)"),
+    "peertube": (re.compile(rf"({_HOST}:(account|channel):)?[0-9]{{1,20}}"),
+                 "identifiant numérique attendu, seul ou précédé de l'instance et du type "
+                 "(instance.fr:channel:42, instance.fr:account:42)"),
     "facebook": (FACEBOOK_ID, "identifiant numérique de la page attendu (5 à 20 chiffres)"),
     "instagram": _NUMERIC,
     "threads": _NUMERIC,

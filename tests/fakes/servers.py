@@ -348,10 +348,14 @@ class FakeYouTube(Fake):
     def channels(self, request: Request) -> Response:
         if (bad := self.check_key(request)) is not None:
             return bad
-        if "forHandle" in request.args:
-            match = re.fullmatch(r"@hopitalfictif([0-9]{4})", request.args["forHandle"])
-            n = int(match.group(1)) if match else None
-            numbers = [n] if n is not None and n < self.count and n not in self.gone else []
+        # forHandle takes one @handle; forUsername one legacy user name (youtube.com/user/NAME)
+        for name, pattern in (("forHandle", r"@hopitalfictif([0-9]{4})"),
+                              ("forUsername", r"HopitalFictif([0-9]{4})")):
+            if name in request.args:
+                match = re.fullmatch(pattern, request.args[name])
+                n = int(match.group(1)) if match else None
+                numbers = [n] if n is not None and n < self.count and n not in self.gone else []
+                break
         else:
             ids = request.args.get("id", "").split(",")
             if len(ids) > 50:

@@ -291,7 +291,7 @@ def _youtube(host: str, segs: list[str]) -> Profile | str | None:
     if segs and segs[0].startswith("@"):
         return Profile("youtube", f"https://www.youtube.com/{segs[0]}")
     if len(segs) >= 2 and segs[0] in {"channel", "user", "c"}:
-        # /user/ and /c/ are kept: parse_handle refuses them with the reason (legacy addresses)
+        # /c/ is kept too: parse_handle refuses it with the reason (/user/ names are accepted)
         return Profile("youtube", f"https://www.youtube.com/{segs[0]}/{segs[1]}")
     return None
 

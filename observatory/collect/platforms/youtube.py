@@ -1,7 +1,8 @@
 """YouTube Data API v3 with a free API key (OBSERVATORY_YOUTUBE_KEY).
 
 Every list call costs 1 unit of the 10,000 daily units: channels.list takes 50 channel ids per
-call (forHandle only one @handle, so a channel seen once is asked for by its id afterwards);
+call (forHandle only one @handle, forUsername only one legacy user name written user/NAME, so a
+channel seen once is asked for by its id afterwards);
 each channel's uploads playlist gives its latest videos (1 unit), and videos.list gives the
 statistics of 50 videos per call, across channels. The run stops asking once its budget
 (OBSERVATORY_YOUTUBE_QUOTA, 9,000 units by default) would be exceeded. The key travels in the
@@ -26,7 +27,7 @@ from observatory.collect.platforms.base import (
     chunks,
     describe,
 )
-from observatory.registry.handles import YOUTUBE_CHANNEL
+from observatory.registry.handles import YOUTUBE_CHANNEL, YOUTUBE_USER
 from observatory.textfmt import plural
 
 KEY = "OBSERVATORY_YOUTUBE_KEY"
@@ -70,7 +71,7 @@ class YouTubeCollector(Collector):
         return None
 
     def batches(self, targets: list[Target]) -> list[list[Target]]:
-        """Channels known by id, 50 a call; each @handle alone (forHandle takes only one)."""
+        """Channels known by id, 50 a call; each @handle or user name alone (one per call)."""
         known = [t for t in targets if self.channel_id(t)]
         return chunks(known, self.batch_size) + [[t] for t in targets if not self.channel_id(t)]
 
@@ -84,11 +85,25 @@ class YouTubeCollector(Collector):
                 if item["id"] in by_id:
                     answers[by_id[item["id"]].key] = self._profile(item, by_id[item["id"]])
         for target in (t for t in targets if not self.channel_id(t)):
-            data = self.call("channels", {"part": parts, "forHandle": target.account.handle})
+            data = self.call("channels", {"part": parts, **self.lookup(target.account.handle)})
             items = data.get("items") or []
             answers[target.key] = (self._profile(items[0], target) if items else
-                                   Missing(f"aucune chaîne pour {target.account.handle}"))
+                                   Missing(self.not_found(target.account.handle)))
         return answers
+
+    @staticmethod
+    def lookup(handle: str) -> dict[str, str]:
+        """The channels.list filter for a channel not yet known by its id."""
+        if user := YOUTUBE_USER.fullmatch(handle):
+            return {"forUsername": user.group(1)}
+        return {"forHandle": handle}
+
+    @staticmethod
+    def not_found(handle: str) -> str:
+        if user := YOUTUBE_USER.fullmatch(handle):
+            return (f"aucune chaîne pour l'ancien nom d'utilisateur YouTube « {user.group(1)} » (adresse "
+                    f"/user/{user.group(1)}) : indiquer le @nom ou l'identifiant UC… de la chaîne")
+        return f"aucune chaîne pour {handle}"
 
     def _profile(self, item: dict[str, Any], target: Target) -> Profile:
         stats = item["statistics"]
