@@ -54,3 +54,40 @@ def test_posts_with_unexpected_ids_are_left_out() -> None:
                       recent=(Post("3kabc", now), Post("../../x", now), Post("a\nb", now)))
     kept = inert_profile(profile)
     assert isinstance(kept, Profile) and [p.post_id for p in kept.recent or ()] == ["3kabc"]
+
+
+def test_the_run_budget_stops_new_requests_and_keeps_what_was_collected(tmp_path: Path) -> None:
+    import json
+
+    from fakes.run import quick_http
+
+    from observatory.collect.http import Http
+    from observatory.store import snapshots
+
+    ticks = [0.0]
+
+    class SlowHttp(Http):  # every request takes ten seconds of the run's clock
+        def get_json(self, *args: object, **kwargs: object) -> object:
+            try:
+                return super().get_json(*args, **kwargs)  # type: ignore[arg-type]
+            finally:
+                ticks[0] += 10.0
+
+    base = quick_http(max_workers=1)
+    http = SlowHttp(sleep=base.sleep, min_interval=0.0, retries=0, max_workers=1, monotonic=lambda: ticks[0])
+    data_dir = make_data_dir(tmp_path)
+    build_registry(data_dir, entities=6, bluesky=30, per_entity=5)
+    clock = Clock()
+    fake = FakeBluesky([bluesky_handle(i) for i in range(30)], clock)
+    with fake_server() as server:
+        fake.install(server)
+        env = {"OBSERVATORY_BLUESKY_API": server.url_for("/").rstrip("/")}
+        report = collect(data_dir, env, clock, http=http, budget=45.0)
+    # two profile batches (t=0, 10), then posts at t=20, 30, 40; from t=50 no request starts
+    assert report.collected == 30
+    late = [f for f in report.platforms["bluesky"].failures if "budget de temps" in f["reason"]]
+    assert len(late) == 27 and {f["stage"] for f in late} == {"publications"}
+    assert len(snapshots.load_accounts(data_dir)) == 30
+    saved = json.loads((data_dir / "snapshots" / "last-run.json").read_text(encoding="utf-8"))
+    assert saved["platforms"]["bluesky"]["targets"] == 30
+    assert http.stop_at is None  # the budget ends with the run

@@ -27,7 +27,8 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from observatory.collect.run import run_collection
     from observatory.store.snapshots import atomic_write
 
-    report = run_collection(args.data_dir, platforms=args.platform, only=args.only, dry_run=args.dry_run)
+    report = run_collection(args.data_dir, platforms=args.platform, only=args.only, dry_run=args.dry_run,
+                            budget=args.budget * 60 if args.budget else None)
     if report.error:
         print(f"Erreur de configuration : {report.error}", file=sys.stderr)
         return report.exit_code
@@ -88,6 +89,9 @@ def register(command: Command) -> None:
                    help="interroger les API et afficher le rapport sans rien écrire dans data/")
     p.add_argument("--commit-message", type=Path, metavar="FICHIER",
                    help="écrire dans ce fichier un message de commit résumant la collecte")
+    p.add_argument("--budget", type=float, default=80.0, metavar="MINUTES",
+                   help="durée maximale des requêtes de toute la collecte, partagée entre les réseaux "
+                        "(défaut : 80 ; 0 : sans limite) ; ce qui est relevé avant est enregistré")
     p.add_argument("--data-dir", type=Path, default=DATA_DIR, metavar="DOSSIER",
                    help="dossier des données (défaut : data/ du dépôt)")
 

@@ -74,6 +74,10 @@ class NetworkError(HttpError):
     """Timeout, refused or reset connection, still failing after the retries."""
 
 
+class OutOfTime(NetworkError):
+    """The collection's time budget is spent: the request is not sent (nor retried)."""
+
+
 class BadResponse(HttpError):
     """A 2xx answer whose body is not the JSON expected (malformed or truncated)."""
 
@@ -240,6 +244,7 @@ class Http:
         self.timeout = timeout
         self.deadline = deadline
         self.max_body = max_body
+        self.stop_at: float | None = None  # monotonic moment after which no request starts
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -315,6 +320,15 @@ class Http:
         with semaphore:
             yield
 
+    def spend_until(self, stop_at: float | None) -> None:
+        """No request starts after this monotonic moment (the run's or a platform's budget)."""
+        self.stop_at = stop_at
+
+    def _within_budget(self, shown: str) -> None:
+        if self.stop_at is not None and self.monotonic() >= self.stop_at:
+            raise OutOfTime(f"budget de temps de la collecte épuisé, requête non envoyée ({shown}) ; "
+                            "relevé à la prochaine collecte", url=shown)
+
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.max_backoff, self.backoff * (2 ** attempt))
         return self.rng.uniform(ceiling / 2, ceiling)
@@ -375,6 +389,7 @@ class Http:
         shown = self.redact(f"{parts.scheme}://{host}{parts.path}")
         attempt = 0
         while True:
+            self._within_budget(shown)
             self._throttle(host, interval)
             failure: HttpError
             delay: float

@@ -306,7 +306,12 @@ def run_collection(data_dir: Path, *, platforms: list[str] | None = None,
                    only: list[str] | None = None, dry_run: bool = False,
                    env: Mapping[str, str] | None = None, http: Http | None = None,
                    clock: Callable[[], datetime] | None = None, progress: Progress | None = None,
-                   log: Callable[[str], None] | None = None) -> RunReport:
+                   log: Callable[[str], None] | None = None, budget: float | None = None) -> RunReport:
+    """Collect the selected accounts and store their rows. `budget`: seconds the whole run may
+    spend on requests, shared fairly among the platforms still to collect (a platform that ends
+    early leaves its time to the next ones); once a platform's share is spent its remaining
+    accounts fail with a reason, and what was collected is stored and reported before the
+    workflow's own deadline, so a slow network never costs the day's other figures."""
     env = dict(os.environ if env is None else env)
     clock = clock or (lambda: datetime.now(UTC))
     say = log or (lambda text: print(text, file=sys.stderr, flush=True))
@@ -330,8 +335,12 @@ def run_collection(data_dir: Path, *, platforms: list[str] | None = None,
     http = http or Http(secrets=[env.get(name, "") for name in SECRET_VARIABLES])
     progress = progress or Progress()
     filtered = bool(platforms or only)
+    run_end = None if budget is None else http.monotonic() + budget
     try:
-        for platform, accounts in selected.items():
+        for position, (platform, accounts) in enumerate(selected.items()):
+            if run_end is not None:
+                left = len(selected) - position
+                http.spend_until(http.monotonic() + max(0.0, run_end - http.monotonic()) / left)
             try:
                 report.platforms[platform] = _run_platform(
                     data_dir, platform, accounts, report, env=env, http=http, clock=clock,
@@ -344,6 +353,7 @@ def run_collection(data_dir: Path, *, platforms: list[str] | None = None,
                     platform, PLATFORMS[platform], status="échec", targets=len(accounts), reason=reason,
                     failures=[{"entity": "*", "handle": "*", "stage": "collecte", "reason": reason}])
     finally:
+        http.spend_until(None)
         if own_http:
             http.close()
     report.finished_at = snapshots.utc_text(clock())
