@@ -89,8 +89,6 @@ REFERENCE_IDS = {
     # A department-level account of two AP-HP hospitals: kept with the AP-HP.
     "Services d'urologie de l'Hôpital Necker et de l'HEGP (AP-HP)": "aphp",
 }
-# Legacy YouTube user names: no stable channel, refused as accounts; kept as quoted sources.
-LEGACY_YOUTUBE = {("chu-grenoble", "CHUGrenoble"), ("hcl", "ChudeLyon")}
 NO_HANDLES = ("../shared/reference absent à côté du dépôt : sans handles.csv (les 40 comptes relevés "
               "dans leurs sources), ce contrôle des comptes du registre ne peut pas tourner")
 # Weakest sources (README of handles.csv): a handle tagged by someone else, or a 2011–2013 panorama.
@@ -110,6 +108,9 @@ def _registry_handle(row: dict[str, str]) -> str:
     # LinkedIn pages are written company/<slug> in the registry; the source shows the company URL.
     if row["platform"] == "linkedin" and f"linkedin.com/company/{row['handle']}" in row["quote"]:
         return f"company/{row['handle']}"
+    # A YouTube name that is neither an @handle nor a UC… id is a legacy user name (/user/NAME).
+    if row["platform"] == "youtube" and not row["handle"].startswith(("@", "UC")):
+        return f"user/{row['handle']}"
     return row["handle"]
 
 
@@ -119,9 +120,6 @@ def test_every_reference_account_is_registered_with_its_source(registry) -> None
     weak_only: dict[tuple[str, str, str], bool] = {}
     for row in rows:
         entity = registry.entities[REFERENCE_IDS[row["establishment"]]]
-        if (entity.id, row["handle"]) in LEGACY_YOUTUBE:
-            assert any(s.url == row["source_url"] and s.quote == row["quote"] for s in entity.sources), row
-            continue
         key = parse_handle(row["platform"], _registry_handle(row)).key
         mine = [a for a in entity.accounts if a.platform == row["platform"]]
         found = [(a, list(a.sources)) for a in mine if a.key == key]
@@ -129,12 +127,14 @@ def test_every_reference_account_is_registered_with_its_source(registry) -> None
                   if parse_handle(a.platform, p.handle).key == key]
         assert len(found) == 1, f"{row['establishment']} : {row['platform']} {row['handle']} absent"
         account, sources = found[0]
+        if row["platform"] == "youtube" and _registry_handle(row).startswith("user/"):
+            assert account.handle == _registry_handle(row), row  # the user name's own spelling
         assert row["source_url"] in {s.url for s in sources}, row
         assert row["quote"] in {s.quote for s in sources if s.url == row["source_url"]}, row
         weak = any(word in row["confidence"] for word in WEAK)
         ident = (entity.id, account.platform, account.key)
         weak_only[ident] = weak_only.get(ident, True) and weak
-    assert len(weak_only) == 33  # 38 rows, less the same account read in two sources or renamed
+    assert len(weak_only) == 35  # 40 rows, less the same account read in two sources or renamed
     for (entity_id, _, key), weak in weak_only.items():
         account = next(a for a in registry.entities[entity_id].accounts if a.key == key)
         expected = weak and account.handle not in CONFIRMED_ELSEWHERE
