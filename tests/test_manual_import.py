@@ -170,3 +170,37 @@ def test_latin1_file_says_how_to_save_as_utf8(data_dir: Path, capsys: pytest.Cap
     assert ":2: (fichier): le fichier n'est pas encodé en UTF-8" in out
     assert "« CSV UTF-8 (délimité par des virgules) »" in out and "Unicode (UTF-8)" in out
     assert "UnicodeDecodeError" not in out
+
+
+def test_two_writers_at_once_lose_no_row(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each import reads the month's file, merges and writes it; without the store's lock the
+    second to write would drop the first one's rows (read before the first rename)."""
+    import threading
+    import time
+
+    real = snapshots.write_files
+
+    def slow(texts):  # type: ignore[no-untyped-def]
+        time.sleep(0.3)  # the other writer reads the file meanwhile
+        return real(texts)
+
+    monkeypatch.setattr(snapshots, "write_files", slow)
+    registry = load_registry(data_dir)
+    lines = {1: "2025-03-10,hopital-fictif-001,linkedin,company/hopital-fictif-001,100,,,Page,\n",
+             2: "2025-03-10,hopital-fictif-002,linkedin,company/hopital-fictif-002,200,,,Page,\n"}
+    results = {}
+
+    def one(n: int) -> None:
+        path = data_dir.parent / f"releves-{n}.csv"
+        path.write_text(HEADER + lines[n], encoding="utf-8")
+        results[n] = import_file(path, registry, data_dir, clock=lambda: NOW)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)
+    for thread in threads:
+        thread.join(10)
+    assert all(not r.problems for r in results.values())
+    stored = snapshots.load_accounts(data_dir)
+    assert sorted(stored["followers"].tolist()) == [100, 200]

@@ -243,12 +243,13 @@ def import_file(path: Path, registry: Registry, data_dir: Path, *, dry_run: bool
         if result.problems:
             result.rows = []
             return result
-        _leave_out_api_days(result, data_dir, display)
-        screening = held.screen(data_dir, result.rows)
-        result.notes += held.report_lines(screening)
-        if not dry_run:
-            result.files = snapshots.write_files({**snapshots.account_texts(data_dir, screening.accepted),
-                                                  **screening.texts})
+        with snapshots.store_lock(data_dir):
+            _leave_out_api_days(result, data_dir, display)
+            screening = held.screen(data_dir, result.rows)
+            result.notes += held.report_lines(screening)
+            if not dry_run:
+                result.files = snapshots.write_files({
+                    **snapshots.account_texts(data_dir, screening.accepted), **screening.texts})
     except (OSError, snapshots.StoreError) as error:
         return ImportResult(problems=[Problem(display, 1, "(écriture)", _write_failure(error))])
     return result

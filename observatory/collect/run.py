@@ -374,11 +374,12 @@ def _store(data_dir: Path, account_rows: list[snapshots.AccountRow], post_rows: 
     """Write one platform's rows, held figures and learned ids, all or nothing: a failed write is
     reported, and every file stays as it was."""
     try:
-        screening = held.screen(data_dir, account_rows, [result.platform])
-        texts = {**snapshots.account_texts(data_dir, screening.accepted),
-                 **snapshots.post_texts(data_dir, post_rows), **screening.texts,
-                 **ids.ids_texts(data_dir, learned)}
-        files = snapshots.write_files(texts)
+        with snapshots.store_lock(data_dir):
+            screening = held.screen(data_dir, account_rows, [result.platform])
+            texts = {**snapshots.account_texts(data_dir, screening.accepted),
+                     **snapshots.post_texts(data_dir, post_rows), **screening.texts,
+                     **ids.ids_texts(data_dir, learned)}
+            files = snapshots.write_files(texts)
     except (snapshots.StoreError, OSError) as error:
         result.failures.append({"entity": "*", "handle": "*", "stage": "écriture",
                                 "reason": f"écriture des relevés impossible, rien n'a été écrit pour ce "
@@ -394,11 +395,12 @@ def _store(data_dir: Path, account_rows: list[snapshots.AccountRow], post_rows: 
 def _release_confirmed(data_dir: Path, report: RunReport, say: Callable[[str], None]) -> None:
     """Store the held figures a maintainer confirmed (any platform, manual ones included)."""
     try:
-        screening = held.release_confirmed(data_dir)
-        if not screening.confirmed:
-            return
-        files = snapshots.write_files({**snapshots.account_texts(data_dir, screening.accepted),
-                                       **screening.texts})
+        with snapshots.store_lock(data_dir):
+            screening = held.release_confirmed(data_dir)
+            if not screening.confirmed:
+                return
+            files = snapshots.write_files({**snapshots.account_texts(data_dir, screening.accepted),
+                                           **screening.texts})
     except (snapshots.StoreError, OSError) as error:
         say(f"relevés suspects confirmés non enregistrés : {error}")
         return

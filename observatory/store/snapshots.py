@@ -21,8 +21,8 @@ import io
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -205,6 +205,29 @@ def write_aside(path: Path, text: str) -> Path:
     return Path(tmp)
 
 
+LOCK_NAME = ".verrou"  # under data/snapshots/, git-ignored
+
+
+@contextmanager
+def store_lock(data_dir: Path) -> Iterator[None]:
+    """Hold the store's lock around a read-merge-write: two writers at once (a collection and an
+    import, or two runs) would each merge into what they read, and the last rename would drop the
+    other's rows. An advisory lock (flock) on Unix; elsewhere nothing (one writer at a time)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover (Windows)
+        yield
+        return
+    folder = snapshots_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK_NAME, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def write_files(texts: Mapping[Path, str]) -> list[Path]:
     """Write several files all or nothing: every one aside first, then all renamed over the old
     ones. If any write fails (a full disk), none is renamed, every temporary is removed, and the
@@ -271,7 +294,8 @@ def posts_path(data_dir: Path, platform: str, month: str) -> Path:
 
 def write_accounts(data_dir: Path, rows: Iterable[AccountRow]) -> list[Path]:
     """Store account rows (see account_texts); returns the files that changed."""
-    return write_files(account_texts(data_dir, rows))
+    with store_lock(data_dir):
+        return write_files(account_texts(data_dir, rows))
 
 
 def account_texts(data_dir: Path, rows: Iterable[AccountRow]) -> dict[Path, str]:
@@ -321,7 +345,8 @@ def refreshable(published_at: str, measured_at: str, days: int = REFRESH_DAYS) -
 
 def write_posts(data_dir: Path, rows: Iterable[PostRow]) -> list[Path]:
     """Store post measurements (see post_texts); returns the files that changed."""
-    return write_files(post_texts(data_dir, rows))
+    with store_lock(data_dir):
+        return write_files(post_texts(data_dir, rows))
 
 
 def post_texts(data_dir: Path, rows: Iterable[PostRow]) -> dict[Path, str]:
