@@ -205,7 +205,7 @@ def write_aside(path: Path, text: str) -> Path:
     return Path(tmp)
 
 
-LOCK_NAME = ".verrou"  # under data/snapshots/, git-ignored
+LOCK_NAME = ".verrou-releves"  # beside data/snapshots/ (which may not exist yet), git-ignored
 
 
 @contextmanager
@@ -218,9 +218,8 @@ def store_lock(data_dir: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover (Windows)
         yield
         return
-    folder = snapshots_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK_NAME, "a") as handle:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / LOCK_NAME, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
