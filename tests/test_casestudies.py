@@ -322,15 +322,20 @@ def test_every_problem_of_every_study_is_reported_at_once(tmp_path: Path) -> Non
                        "data/etudes/b.md:8"]
 
 
-def test_active_html_is_refused(tmp_path: Path) -> None:
+def test_active_html_is_cleaned_not_copied(tmp_path: Path) -> None:
+    # The prose is rendered and cleaned against an allow-list (prose.py); tests/test_xss_browser.py
+    # loads the vectors of a whole corpus in a browser.
     project = make_project(tmp_path)
     (project / "data" / "etudes").mkdir()
-    (project / "data" / "etudes" / "etude-cassee.md").write_text(
-        BROKEN.format(line='<script>alert(1)</script> [x](javascript:alert(2))'), encoding="utf-8")
-    with pytest.raises(study_read.CaseStudyError) as raised:
-        generate(project)
-    assert [p.line for p in raised.value.problems] == [DIRECTIVE_LINE]
-    assert "HTML actif refusé" in raised.value.problems[0].message
+    (project / "data" / "etudes" / "etude-html.md").write_text(
+        BROKEN.format(line='<script>alert(1)</script> [x](javascript:alert(2)) '
+                           '<b onclick="alert(3)">gras</b>'),
+        encoding="utf-8")
+    generate(project)
+    page = (project / "docs" / "etudes" / "etude-html.md").read_text(encoding="utf-8")
+    prose = "".join(re.findall(r'<div class="obs-etude-texte">(.*?)</div>', page, re.S))
+    assert "<b>gras</b>" in prose
+    assert "<script" not in prose and "javascript:" not in prose and "onclick" not in prose
 
 
 def test_a_study_without_problem_writes_its_pages_and_stale_pages_go(tmp_path: Path) -> None:

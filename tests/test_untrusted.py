@@ -292,7 +292,8 @@ def account_problems(data_dir: Path, platform: str, platform_id: str) -> list[tu
 @pytest.mark.parametrize(("platform", "platform_id"), [
     ("twitter", "'783214'"), ("youtube", "UCabcdefghijklmnopqrstuv"),
     ("bluesky", "did:plc:abcdefghijklmnopqrstuvwx"), ("bluesky", "did:web:chu-exemple.fr"),
-    ("mastodon", "'109876543210'"), ("peertube", "'42'"), ("facebook", "'100064123456789'"),
+    ("mastodon", "'109876543210'"), ("mastodon", "social.exemple.fr:109876543210"), ("peertube", "'42'"),
+    ("peertube", "video.exemple.fr:channel:42"), ("facebook", "'100064123456789'"),
     ("instagram", "'17841400000000000'"),
 ])
 def test_a_well_formed_platform_id_passes(data_dir: Path, platform: str, platform_id: str) -> None:
@@ -304,7 +305,9 @@ def test_a_well_formed_platform_id_passes(data_dir: Path, platform: str, platfor
     ("youtube", "UC../../../../../../../../x"), ("youtube", "UCabc"), ("youtube", "'@chuexemple'"),
     ("bluesky", "did:plc:ABCDEFGHIJKLMNOPQRSTUVWX"), ("bluesky", "did:plc:abc/../../x"),
     ("bluesky", "did:web:localhost/../x"), ("bluesky", "did:key:z6Mk"),
-    ("mastodon", "'1?x=2'"), ("peertube", "../admin"), ("facebook", "me"), ("facebook", "'me/accounts'"),
+    ("mastodon", "'1?x=2'"), ("mastodon", "../x:1"), ("mastodon", "exemple.fr/../x:1"),
+    ("peertube", "../admin"), ("peertube", "video.exemple.fr:users:42"), ("facebook", "me"),
+    ("facebook", "'me/accounts'"),
     ("facebook", "'123/feed'"), ("instagram", "me"), ("viadeo", "'123'"),
 ])
 def test_a_platform_id_outside_its_platform_form_is_refused(data_dir: Path, platform: str,

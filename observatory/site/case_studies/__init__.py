@@ -47,6 +47,9 @@ Generated pages: docs/etudes/<slug>.md, docs/etudes/index.md, docs/etudes/themes
 docs/etudes/reseaux.md, docs/secteurs/index.md and docs/secteurs/<sector>.md (the sector's
 audience leaderboard, its studies and its establishments).
 
-The prose of a study is Markdown written and reviewed like the pages of docs/: it is kept as
-written, except that active HTML (<script>, javascript:) is refused. Every value that comes
-from the front matter or from the data goes through textfmt.md or textfmt.link."""
+The prose of a study comes from a pull request: it never reaches the page as written. prose.py
+renders it with Python-Markdown and cleans the HTML with nh3 against an allow-list of tags,
+attributes, classes and link schemes (no script, event handler, style, form, frame or svg; links
+http, https, mailto or relative); headings stay Markdown, their text escaped, so the table of
+contents keeps them. Every value that comes from the front matter or from the data goes through
+textfmt.md or textfmt.link."""

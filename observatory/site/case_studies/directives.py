@@ -17,13 +17,13 @@ from observatory.site import page_data
 from observatory.site.case_studies.read import (
     ALIASES,
     DIRECTIVE,
-    FENCE,
     METRICS,
     PROVENANCES,
     USAGE,
     Report,
     Study,
     StudyProblem,
+    in_code,
     suggest,
 )
 from observatory.site.pages import source_text
@@ -279,21 +279,28 @@ def _directive(words: list[str], alone: bool, ctx: Context, line: int, error: Re
     return "" if issues or not subject else _chiffres(ctx, subject, platform_arg, metric_arg)
 
 
-def expand(study: Study, ctx: Context, problems: list[Problem]) -> list[str]:
-    """The study's body with every directive replaced by its Markdown; problems are appended."""
+Segment = tuple[bool, list[str]]  # (trusted, lines): the study's prose, or a block made from the data
+
+
+def expand(study: Study, ctx: Context, problems: list[Problem]) -> list[Segment]:
+    """The study's body as runs of lines: prose (not trusted: prose.py cleans it), where an inline
+    directive is replaced by its text, and the blocks that stand-alone directives make from the data
+    (trusted: every value in them went through textfmt). Problems are appended."""
 
     def error(line: int, message: str) -> None:
         problems.append(StudyProblem(study.display, line, "étude de cas", message))
 
-    out: list[str] = []
-    fenced = False
-    for line_no, line in study.body:
-        if FENCE.match(line):
-            fenced = not fenced
-            out.append(line)
-            continue
-        if fenced or ("{{" not in line and "}}" not in line):
-            out.append(line)
+    segments: list[Segment] = []
+
+    def add(trusted: bool, lines: list[str]) -> None:
+        if segments and segments[-1][0] == trusted:
+            segments[-1][1].extend(lines)
+        else:
+            segments.append((trusted, list(lines)))
+
+    for (line_no, line), code in zip(study.body, in_code([text for _, text in study.body]), strict=True):
+        if code or ("{{" not in line and "}}" not in line):
+            add(False, [line])
             continue
         rest = DIRECTIVE.sub("", line)
         if "{{" in rest or "}}" in rest:
@@ -304,12 +311,15 @@ def expand(study: Study, ctx: Context, problems: list[Problem]) -> list[str]:
         alone = len(matches) == 1 and line.strip() == matches[0].group(0)
         if alone:
             result = _directive(matches[0].group(1).split(), True, ctx, line_no, error)
-            out += ["", *result, ""] if isinstance(result, list) else [result]
+            if isinstance(result, list):
+                add(True, ["", *result, ""])
+            else:
+                add(False, [result])
             continue
         pieces, last = [], 0
         for match in matches:
             result = _directive(match.group(1).split(), False, ctx, line_no, error)
             pieces += [line[last:match.start()], result if isinstance(result, str) else ""]
             last = match.end()
-        out.append("".join(pieces) + line[last:])
-    return out
+        add(False, ["".join(pieces) + line[last:]])
+    return segments

@@ -13,7 +13,8 @@ from observatory import PROJECT_URL
 from observatory.registry.load import Registry
 from observatory.registry.vocab import PLATFORMS, REGIONS, SECTORS, THEMES
 from observatory.site import leaderboard_pages, page_data
-from observatory.site.case_studies.directives import Context, entity_link, expand
+from observatory.site.case_studies.directives import Context, Segment, entity_link, expand
+from observatory.site.case_studies.prose import Page, render_prose
 from observatory.site.case_studies.read import (
     PAGES_DIR,
     SECTORS_DIR,
@@ -48,8 +49,16 @@ def _source_line(source: dict[str, Any]) -> str:
                                "note": source.get("note")})
 
 
-def study_markdown(study: Study, body: list[str], registry: Registry) -> str:
+def body_markdown(segments: list[Segment]) -> list[str]:
+    """The study's body for its page: blocks from the data as they are, prose rendered and cleaned."""
+    page = Page(PAGES_DIR)
+    return [line for trusted, lines in segments
+            for line in (lines if trusted else render_prose(lines, page))]
+
+
+def study_markdown(study: Study, segments: list[Segment], registry: Registry) -> str:
     entities = [registry.entities[e] for e in study.establishments]
+    body = body_markdown(segments)
     out = [_front(study.title, study.summary), f"# {md(study.title)}", "", f"*{md(study.summary)}*", "",
            f"- **Publiée le** {md(date_fr(study.date))}",
            "- **Établissements :** " + ", ".join(entity_link(e) for e in entities),

@@ -33,8 +33,9 @@ LINK = re.compile(LINK_PATTERN)
 MAX_LENGTH = {"title": 200, "summary": 500, "publisher": 200, "url": 2000, "note": 2000}
 MAX_STUDY = 50_000
 DIRECTIVE = re.compile(r"\{\{(.*?)\}\}")
-FENCE = re.compile(r"^\s*(```|~~~)")
-ACTIVE_HTML = re.compile(r"<\s*(script|iframe|object|embed)\b|javascript:|\bon[a-z]+\s*=\s*[\"']", re.I)
+# An opening code fence (CommonMark): ``` or ~~~, at most three spaces in, and no backtick after
+# ``` (a line of inline code that starts with three backticks opens nothing).
+FENCE = re.compile(r" {0,3}(`{3,}|~{3,})([^`]*)")
 METRICS = leaderboard_pages.METRIC_LABELS  # metrics of the live directives: code -> (label, unit, decimals)
 USAGE = {
     "abonnes": "abonnes ID RÉSEAU [RÉSEAU…]",
@@ -193,22 +194,32 @@ def _sources(study: Study, value: Any, at: Callable[..., int], error: Report) ->
         study.sources.append({k: str(source[k]) for k in SOURCE_FIELDS if source.get(k) not in (None, "")})
 
 
+def in_code(lines: list[str]) -> list[bool]:
+    """For each line, whether it belongs to a fenced code block (its fences included)."""
+    inside, fence = [], None
+    for line in lines:
+        if fence is None and (opening := FENCE.fullmatch(line)):
+            fence = opening.group(1)
+            inside.append(True)
+        elif fence is not None:
+            stripped = line.strip()
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = None
+            inside.append(True)
+        else:
+            inside.append(False)
+    return inside
+
+
 def _check_body(study: Study, error: Report) -> None:
-    fenced = False
-    for line_no, line in study.body:
+    # No check of the HTML here: the prose is rendered and cleaned against an allow-list (prose.py).
+    lines = [line for _, line in study.body]
+    for (line_no, line), code in zip(study.body, in_code(lines), strict=True):
         if refused := character_problem(line, multiline=True):
             error(line_no, refused)
-        if FENCE.match(line):
-            fenced = not fenced
-            continue
-        if fenced:
-            continue
-        if re.match(r"^#(\s|$)", line):
+        if not code and re.match(r"^#(\s|$)", line):
             error(line_no, "titre de niveau 1 : le titre de la page vient du champ title de l'en-tête ; "
                            "commencer les sections par « ## »")
-        if ACTIVE_HTML.search(line):
-            error(line_no, "HTML actif refusé (script, iframe, javascript:, attribut on…=) : écrire en "
-                           "Markdown")
 
 
 def read_study(path: Path, root: Path, registry: Registry) -> tuple[Study, list[Problem]]:
