@@ -155,5 +155,5 @@ def test_tests_needing_the_shared_reference_say_why_they_skip(tmp_path: Path) ->
                             capture_output=True, text=True, cwd=repo)
     assert result.returncode == 0, result.stdout[-2000:]
     skipped = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
-    assert len(skipped) == 2, result.stdout[-2000:]
+    assert len(skipped) >= 2, result.stdout[-2000:]  # every test that needs the reference
     assert all("../shared/reference" in line and "absent" in line for line in skipped)

@@ -5,6 +5,7 @@ refused value is quoted back in a message without carrying what was refused."""
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 
 # C0 and C1 controls and DEL (terminal escapes, NUL), the bidi embeddings, overrides and isolates
@@ -56,11 +57,15 @@ def length_problem(text: str, limit: int) -> str | None:
 def not_a_regular_file(path: Path) -> str | None:
     """None for a regular file, else why it is refused, in French. A symbolic link is never
     followed: its target (/etc/passwd, a secret) would be read and quoted in messages."""
-    if path.is_symlink():
+    try:
+        mode = path.lstat().st_mode  # one system call, and never through a link
+    except OSError:
+        mode = 0
+    if stat.S_ISLNK(mode):
         return ("lien symbolique refusé : les données ne contiennent que des fichiers ordinaires "
                 "(le lien n'a pas été suivi)")
-    if path.is_dir():
+    if stat.S_ISDIR(mode):
         return "dossier refusé : à cet endroit, seuls des fichiers ordinaires sont permis"
-    if not path.is_file():
+    if not stat.S_ISREG(mode):
         return "fichier spécial ou introuvable refusé : seuls des fichiers ordinaires sont permis"
     return None

@@ -507,7 +507,9 @@ def validate_paths(paths: list[Path], root: Path | None = None,
     files = registry_files(paths)
     docs = [check_document(p, root) for p in files]
     problems = [p for doc in docs for p in doc.problems]
-    context = [check_document(p, root) for p in _registry_around(files)]
+    # Given folders are read whole: only single files need the rest of their registry around them.
+    singles = [f for f in files if f in paths]
+    context = [check_document(p, root) for p in _registry_around(singles)] if singles else []
     displays = {doc.display for doc in docs}
     problems += [p for p in cross_file_problems([d for d in docs + context if d.located is not None])
                  if p.file in displays]
