@@ -53,7 +53,8 @@ def test_help_is_in_french(argv: list[str], capsys: pytest.CaptureFixture[str]) 
 @pytest.mark.parametrize(("argv", "message"), [
     ([], "observatory : erreur : arguments obligatoires manquants : COMMANDE"),
     (["publier"], "observatory : erreur : argument COMMANDE : choix invalide : « publier » (valeurs "
-                  "permises : validate, format, add, build, serve, schema, demo, collect, import)"),
+                  "permises : validate, format, add, build, serve, schema, demo, finess, collect, import, "
+                      "discover)"),
     (["add", "CH X"], "observatory add : erreur : arguments obligatoires manquants : --category, "
                       "--source-title"),
     (["demo", "--days", "dix"], "observatory demo : erreur : argument --days : valeur invalide (nombre "
