@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import html
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from observatory.analysis.leaderboards import BOARD_METRICS, SIZE_CLASSES
-from observatory.registry.vocab import CATEGORIES, REGIONS
+from observatory.registry.vocab import CATEGORIES, PLATFORMS, REGIONS
 from observatory.textfmt import date_fr, front_matter_text, md, number, plural
 
 METRIC_LABELS = {
@@ -64,14 +65,17 @@ def change_text(change: int | None) -> str:
     return '<span title="rang inchangé">=</span>'
 
 
-def _filters(rows: list[dict[str, Any]], table_id: str, data_url: str | None) -> list[str]:
-    """The filter form; `data_url`: the board's rows as JSON, so that filters span every page."""
+def _filters(rows: list[dict[str, Any]], table_id: str, data_url: str | None,
+             dropped: frozenset[str] = frozenset()) -> list[str]:
+    """The filter form; `data_url`: the board's rows as JSON, so that filters span every page;
+    a column left out of the table (`dropped`) has no filter either."""
     categories = sorted({r["category"] for r in rows if r.get("category")}, key=list(CATEGORIES).index)
     regions = sorted({r["region"] for r in rows if r.get("region")}, key=REGIONS.index)
     selects = [("category", "Catégorie", [(c, CATEGORIES[c]) for c in categories]),
                ("region", "Région", [(r, r) for r in regions])]
     if any("size_class" in r for r in rows):
         selects.append(("size", "Taille du compte", [(c, SIZE_LABELS[c]) for c, *_ in SIZE_CLASSES]))
+    selects = [select for select in selects if select[0] not in dropped]
     source = f' data-rows="{esc(data_url)}" data-total="{len(rows)}"' if data_url else ""
     out = [f'<form class="obs-filters" data-table="{table_id}"{source} role="search" '
            f'aria-label="Filtrer le classement" data-search-exclude>']
@@ -87,48 +91,88 @@ def _mentions(row: dict[str, Any]) -> list[str]:
     return [text for flag, text in MENTIONS if row.get(flag)]
 
 
-def _fourth(row: dict[str, Any]) -> str:
-    """Size class on per-network boards, networks on the audience board (not escaped)."""
+def platform_order(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Networks by how many of the board's establishments use them, most used first (ties in
+    the vocabulary's order): the order of the names in the « Réseaux » column."""
+    counts = Counter(p for row in rows for p in row.get("platforms", []))
+    known = list(PLATFORMS)
+    ranked = sorted(counts, key=lambda p: (-counts[p], known.index(p) if p in known else len(known), p))
+    return {platform: position for position, platform in enumerate(ranked)}
+
+
+def _fourth(row: dict[str, Any], order: dict[str, int]) -> str:
+    """Size class on per-network boards, networks by name on the audience board (not escaped)."""
     if "size_class" in row:
         return SIZE_LABELS.get(row.get("size_class") or "", "—")
-    return ", ".join(row.get("platforms", []))
+    platforms = sorted(row.get("platforms", []), key=lambda p: order.get(p, len(order)))
+    return ", ".join(PLATFORMS.get(p, p) for p in platforms) or "—"
 
 
-def _row_html(row: dict[str, Any], unit: str, decimals: int, link_prefix: str) -> str:
-    # docs/assets/observatoire.js (rowElement) draws the same row from board_rows_json.
+# A board's columns, in order: key -> header (the fourth column's header depends on the board).
+COLUMNS = ("rank", "change", "name", "category", "region", "fourth", "value", "mentions")
+
+
+def _cells(row: dict[str, Any], unit: str, decimals: int, link_prefix: str,
+           order: dict[str, int]) -> dict[str, str]:
+    """Each column's cell of one row (HTML)."""
     value = value_text(row["value"], unit, decimals, row.get("na_reason"))
     sort_value = "" if row["value"] is None else row["value"]
     rank = row["rank"]
     change = row.get("rank_change")
-    return (
-        f'<tr data-category="{esc(row.get("category") or "")}" '
-        f'data-region="{esc(row.get("region") or "")}" data-size="{esc(row.get("size_class") or "")}">'
-        f'<td data-sort="{rank if rank is not None else ""}">{rank if rank is not None else "—"}</td>'
-        f'<td data-sort="{change if change is not None else ""}">{change_text(change)}</td>'
-        f'<td><a href="{link_prefix}{esc(row["entity"])}/">{esc(row["name"])}</a></td>'
-        f'<td>{esc(CATEGORIES.get(row.get("category") or "", "—"))}</td>'
-        f'<td>{esc(row.get("region") or "—")}</td><td>{esc(_fourth(row))}</td>'
-        f'<td data-sort="{sort_value}">{value}</td><td>{esc("; ".join(_mentions(row))) or "—"}</td></tr>')
+    rank_sort, rank_text = ("", "—") if rank is None else (rank, rank)
+    return {
+        "rank": f'<td data-sort="{rank_sort}">{rank_text}</td>',
+        "change": f'<td data-sort="{change if change is not None else ""}">{change_text(change)}</td>',
+        "name": f'<td><a href="{link_prefix}{esc(row["entity"])}/">{esc(row["name"])}</a></td>',
+        "category": f'<td>{esc(CATEGORIES.get(row.get("category") or "", "—"))}</td>',
+        "region": f'<td>{esc(row.get("region") or "—")}</td>',
+        "fourth": f"<td>{esc(_fourth(row, order))}</td>",
+        "value": f'<td class="obs-value" data-sort="{sort_value}">{value}</td>',
+        "mentions": f'<td>{esc("; ".join(_mentions(row))) or "—"}</td>'}
+
+
+def _row_html(cells: dict[str, str], row: dict[str, Any], columns: tuple[str, ...]) -> str:
+    # docs/assets/observatoire.js (rowElement) draws the same row, every column, from board_rows_json.
+    return (f'<tr data-category="{esc(row.get("category") or "")}" '
+            f'data-region="{esc(row.get("region") or "")}" data-size="{esc(row.get("size_class") or "")}">'
+            + "".join(cells[c] for c in columns) + "</tr>")
+
+
+def _empty_columns(rows: list[dict[str, Any]], order: dict[str, int]) -> frozenset[str]:
+    """Columns in which every row says « — » (nothing to read there)."""
+    empty = {"change": lambda r: r.get("rank_change") is None, "region": lambda r: not r.get("region"),
+             "fourth": lambda r: _fourth(r, order) == "—", "mentions": lambda r: not _mentions(r)}
+    return frozenset(c for c, test in empty.items() if rows and all(test(r) for r in rows))
 
 
 def board_table(board: dict[str, Any], link_prefix: str, rows: list[dict[str, Any]] | None = None,
-                data_url: str | None = None, caption_note: str = "") -> list[str]:
+                data_url: str | None = None, caption_note: str = "",
+                dropped: frozenset[str] = frozenset()) -> list[str]:
     """The filter form and table of `rows` (default: all the board's rows). The filters list
-    the values of all rows; kept out of the search index (a reader looks for names, not rows)."""
+    the values of all rows; kept out of the search index (a reader looks for names, not rows).
+    Columns in `dropped` are left out (a sector page has no category); without `data_url` (no
+    rows drawn by the script, which draws every column), so are columns holding only « — ».
+    The table scrolls inside a focusable, labelled region, so a phone's page stays its width."""
     table_id = f"classement-{board['id']}"
     shown = board["rows"] if rows is None else rows
-    head = ("<tr><th scope=\"col\">Rang</th><th scope=\"col\">Évolution</th>"
-            "<th scope=\"col\">Établissement</th><th scope=\"col\">Catégorie</th>"
-            "<th scope=\"col\">Région</th>"
-            + ("<th scope=\"col\">Taille du compte</th>" if "size_class" in (board["rows"] or [{}])[0]
-               else "<th scope=\"col\">Réseaux</th>")
-            + f"<th scope=\"col\">{esc(board['label'])}</th><th scope=\"col\">Mentions</th></tr>")
-    body = [_row_html(row, board["unit"], board["decimals"], link_prefix) for row in shown]
-    return _filters(board["rows"], table_id, data_url) + [
+    order = platform_order(board["rows"])
+    cells = [_cells(row, board["unit"], board["decimals"], link_prefix, order) for row in shown]
+    if data_url is None:
+        dropped = dropped | _empty_columns(shown, order)
+    columns = tuple(c for c in COLUMNS if c not in dropped)
+    fourth = "Taille du compte" if "size_class" in (board["rows"] or [{}])[0] else "Réseaux"
+    headers = {"rank": "Rang", "change": "Évolution", "name": "Établissement", "category": "Catégorie",
+               "region": "Région", "fourth": fourth, "value": board["label"], "mentions": "Mentions"}
+    head = "<tr>" + "".join(f'<th scope="col"{" data-value" if c == "value" else ""}>{esc(headers[c])}</th>'
+                            for c in columns) + "</tr>"
+    body = [_row_html(row_cells, row, columns) for row_cells, row in zip(cells, shown, strict=True)]
+    caption = _caption(board) + caption_note
+    return _filters(board["rows"], table_id, data_url, dropped) + [
+        f'<div class="obs-scroll" tabindex="0" role="region" aria-label="{esc(caption)}">'
         f'<table id="{table_id}" class="obs-board" data-sortable data-links="{esc(link_prefix)}" '
         "data-search-exclude>",
-        f"<caption>{esc(_caption(board) + caption_note)}</caption>",
-        f"<thead>{head}</thead><tbody>", *body, "</tbody></table>", ""]
+        f"<caption>{esc(caption)}</caption>",
+        f"<thead>{head}</thead><tbody>", *body, "</tbody></table></div>", ""]
 
 
 def _caption(board: dict[str, Any]) -> str:
@@ -136,7 +180,7 @@ def _caption(board: dict[str, Any]) -> str:
     if board.get("platform_label"):
         caption += f" — {board['platform_label']}"
     if board.get("as_of"):
-        caption += f", au {board['as_of']}"
+        caption += f", au {date_fr(board['as_of'])}"
     return caption
 
 
@@ -234,6 +278,7 @@ def board_rows_json(board: dict[str, Any]) -> str:
     [rank, change, entity, name, category, region, size, fourth column, value, value text or
     n/a reason, mention flags]; texts are plain (the script sets them as text, never as HTML)."""
     rows = []
+    order = platform_order(board["rows"])
     for row in board["rows"]:
         value = row["value"]
         shown = number(value, board["decimals"]) + board["unit"] if value is not None else (
@@ -241,7 +286,7 @@ def board_rows_json(board: dict[str, Any]) -> str:
         flags = sum(1 << i for i, (flag, _text) in enumerate(MENTIONS) if row.get(flag))
         rows.append([row["rank"], row.get("rank_change"), row["entity"], row["name"],
                      row.get("category") or "", row.get("region") or "", row.get("size_class") or "",
-                     _fourth(row), value, shown, flags])
+                     _fourth(row, order), value, shown, flags])
     data = {"id": board["id"], "categories": CATEGORIES, "mentions": [text for _f, text in MENTIONS],
             "rows": rows}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -290,7 +335,8 @@ def boards_index_markdown(boards: list[dict[str, Any]], audience: dict[str, Any]
     by_platform: dict[str, list[dict[str, Any]]] = {}
     for board in boards:
         by_platform.setdefault(board["platform_label"], []).append(board)
-    for platform, items in by_platform.items():
+    # Networks by how many establishments have an account on them, most used first.
+    for platform, items in sorted(by_platform.items(), key=lambda kv: -max(len(b["rows"]) for b in kv[1])):
         out += [f"## {md(platform)}", ""]
         out += [f"- [{md(b['label'])}]({b['id']}.md) ({len(b['rows'])} comptes)" for b in items]
         out.append("")
@@ -318,17 +364,31 @@ def measures_section(summary: dict[str, Any] | None,
             notes.append("en sommeil : aucune publication depuis 90 jours")
         if notes:
             out += [f"*{md('; '.join(notes))}*", ""]
-        out += ["| Mesure | Valeur | Rang (réseau) | Rang (catégorie) | Évolution |", "|---|---|---|---|---|"]
-        for metric, (label, unit, decimals) in METRIC_LABELS.items():
-            cell = account["metrics"][metric]
-            text = value_text(cell["value"], unit, decimals, cell["na_reason"], inline=True)
-            if cell.get("span_days"):
-                text += f" (sur {cell['span_days']} jours)"
-            rank = account["ranks"].get(metric) if metric in BOARD_METRICS else None
-            overall = f"{rank['overall']} / {rank['overall_of']}" if rank and rank["overall"] else "—"
-            peers = f"{rank['peers']} / {rank['peers_of']}" if rank and rank["peers"] else "—"
-            change = change_text(rank["change"]) if rank else "—"
-            out.append(f"| {md(label)} | {text} | {overall} | {peers} | {change} |")
-        out.append("")
+        who = f"{account['handle']} ({account['platform_label']})"
+        out += [measures_table(account, f"Mesures de {who} au {date_fr(summary['as_of'])}"), ""]
         out += (charts or {}).get((account["platform"], account["account_id"]), [])
     return out
+
+
+MEASURE_HEADERS = ("Mesure", "Valeur", "Rang (réseau)", "Rang (catégorie)", "Évolution")
+
+
+def measures_table(account: dict[str, Any], caption: str) -> str:
+    """One account's metrics as one line of raw HTML: MkDocs renders a Markdown table of 14 rows
+    several times slower (each of its 70 cells goes through every inline pattern of Python-Markdown),
+    and the caption, read by screen readers, is visually hidden (the heading above says it)."""
+    rows = []
+    for metric, (label, unit, decimals) in METRIC_LABELS.items():
+        cell = account["metrics"][metric]
+        text = value_text(cell["value"], unit, decimals, cell["na_reason"], inline=True)
+        if cell.get("span_days"):
+            text += f" (sur {cell['span_days']} jours)"
+        rank = account["ranks"].get(metric) if metric in BOARD_METRICS else None
+        overall = f"{rank['overall']} / {rank['overall_of']}" if rank and rank["overall"] else "—"
+        peers = f"{rank['peers']} / {rank['peers_of']}" if rank and rank["peers"] else "—"
+        change = change_text(rank["change"]) if rank else "—"
+        rows.append(f"<tr><td>{esc(label)}</td><td>{text}</td><td>{overall}</td><td>{peers}</td>"
+                    f"<td>{change}</td></tr>")
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in MEASURE_HEADERS)
+    return (f'<table><caption class="obs-sr">{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from observatory.analysis.metrics import ENGAGEMENT_DAYS
 from observatory.registry.vocab import PLATFORMS
-from observatory.site.charts.blocks import chart_block_html, signed, chart_block
+from observatory.site.charts.blocks import chart_block, chart_block_html, signed
 from observatory.site.charts.series import EPOCH, Series, group_bounds, html_rows, split_by_group, thousandths
 from observatory.site.charts.specs import CHARTS_DIR, SERIES_DIR
 from observatory.textfmt import date_fr, number
@@ -22,14 +22,15 @@ def account_blocks(series: Series, csv_paths: dict[int, str], metrics: pd.DataFr
     the platform's establishments. Tables and summaries come from the same arrays as the CSV."""
     spec, data = f"{prefix}{CHARTS_DIR}/", f"{prefix}donnees/"
     engagement = series.engagement[series.engagement["engagement"].notna()]
-    # The tables hold one row a month (the month's latest weekly value): two years of weekly rows
-    # for each account would make pages too heavy; every value is in the CSV.
-    monthly = series.weekly_followers[_last_of_month(series.weekly_followers)]
-    follower_rows = split_by_group(monthly["gid"].to_numpy(), *html_rows(
-        monthly["day"].to_numpy(), monthly["followers"].to_numpy(), 0))
-    monthly = engagement[_last_of_month(engagement)]
-    engagement_rows = split_by_group(monthly["gid"].to_numpy(), *html_rows(
-        monthly["day"].to_numpy(), monthly["engagement"].to_numpy(), 3))
+    # The tables hold one row a quarter (the quarter's latest weekly value), every value being in
+    # the CSV: a row of raw HTML costs MkDocs three HTML parses (Python-Markdown, MkDocs' anchor
+    # scan, the search index), and monthly rows were a third of an establishment page's render.
+    quarterly = series.weekly_followers[_last_of_quarter(series.weekly_followers)]
+    follower_rows = split_by_group(quarterly["gid"].to_numpy(), *html_rows(
+        quarterly["day"].to_numpy(), quarterly["followers"].to_numpy(), 0))
+    quarterly = engagement[_last_of_quarter(engagement)]
+    engagement_rows = split_by_group(quarterly["gid"].to_numpy(), *html_rows(
+        quarterly["day"].to_numpy(), quarterly["engagement"].to_numpy(), 3))
     known = series.daily[series.daily["followers"].notna()]
     spans = _spans(known["gid"].to_numpy())
     values = (known["day"].to_numpy(), known["followers"].to_numpy())
@@ -63,8 +64,8 @@ def account_blocks(series: Series, csv_paths: dict[int, str], metrics: pd.DataFr
                 "followers", spec + "followers.json", data + csv_paths[gid], f"Abonnés de {who}", summary,
                 ("Date du relevé", "Abonnés"), follower_rows[gid].decode(),
                 {"platform": platform, "start": _iso(days[0]), "end": _iso(days[-1])},
-                "une ligne par mois (dernière valeur hebdomadaire du mois) ; tous les relevés dans le "
-                "fichier CSV"))
+                "une ligne par trimestre (dernière valeur hebdomadaire du trimestre) ; tous les relevés "
+                "dans le fichier CSV"))
         if gid in e_spans:
             a, b = e_spans[gid]
             days, rates = e_values[0][a:b], e_values[1][a:b]
@@ -81,7 +82,8 @@ def account_blocks(series: Series, csv_paths: dict[int, str], metrics: pd.DataFr
                 (f"Fenêtre de {ENGAGEMENT_DAYS} jours close le", "Engagement (%)"),
                 engagement_rows[gid].decode(),
                 {"platform": platform, "start": _iso(days[0]), "end": _iso(days[-1])},
-                "une ligne par mois (dernière valeur hebdomadaire du mois), toutes dans le fichier CSV ; "
+                "une ligne par trimestre (dernière valeur hebdomadaire du trimestre), toutes dans le "
+                "fichier CSV ; "
                 f"(j'aime + partages du jour) ÷ abonnés, moyenne des {ENGAGEMENT_DAYS} jours ; interactions "
                 "telles que mesurées en dernier, jusqu'à 30 jours après chaque publication"))
         place = places.get((platform, account_id))
@@ -96,11 +98,17 @@ def account_blocks(series: Series, csv_paths: dict[int, str], metrics: pd.DataFr
     return blocks
 
 
-def _last_of_month(table: pd.DataFrame) -> np.ndarray:
-    """Rows (sorted by account then day) that are their account's last of a calendar month."""
-    month = (EPOCH + table["day"].to_numpy()).astype("datetime64[M]").astype(np.int64)
+def _last_of_month(table: pd.DataFrame, months: int = 1) -> np.ndarray:
+    """Rows (sorted by account then day) that are their account's last of a calendar month, or
+    of a period of `months` calendar months counted from January 1970 (3: a quarter)."""
+    month = (EPOCH + table["day"].to_numpy()).astype("datetime64[M]").astype(np.int64) // months
     key = table["gid"].to_numpy().astype(np.int64) * 100_000 + month
     return np.r_[key[1:] != key[:-1], True] if len(key) else np.zeros(0, bool)
+
+
+def _last_of_quarter(table: pd.DataFrame) -> np.ndarray:
+    """Rows that are their account's last of a calendar quarter (January-March, April-June...)."""
+    return _last_of_month(table, 3)
 
 
 def _iso(day: int) -> str:
