@@ -38,7 +38,7 @@ def test_rows_are_split_into_pages_of_rows_per_page() -> None:
     assert [len(body_rows(t)) for t in pages.values()] == [ROWS_PER_PAGE, ROWS_PER_PAGE, 50]
     first, second, third = pages.values()
     assert "Fictif 0001" in first and "Fictif 0101" not in first and "Fictif 0101" in second
-    assert "title: 'Abonnés — Bluesky (page 2 sur 3)'" in second
+    assert 'title: "Abonnés — Bluesky (page 2 sur 3)"' in second
     assert f"Rangs {ROWS_PER_PAGE + 1} à {2 * ROWS_PER_PAGE}" in second
     assert f"Rangs {2 * ROWS_PER_PAGE + 1} à {2 * ROWS_PER_PAGE + 40}, puis 10 comptes sans valeur" in third
     assert "fenêtre de 30 jours non couverte" in third

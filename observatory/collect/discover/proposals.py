@@ -16,6 +16,7 @@ from observatory.registry.handles import Handle, HandleError, parse_handle
 from observatory.registry.spec import ESTABLISHMENT
 from observatory.registry.validate import canonical_data, validate_paths
 from observatory.registry.yamlio import dump_canonical
+from observatory.textfmt import plural
 
 WIKIDATA_ITEM = "https://www.wikidata.org/wiki/"
 OUTCOMES = {
@@ -75,9 +76,11 @@ class Report:
             out += [f"  {note}" for note in entity.notes]
         out += self.notes
         c = self.counts()
-        out.append(f"Bilan : {c['found']} trouvé(s), {c['new']} nouveau(x), {c['confirmed']} confirmé(s), "
-                   f"{c['known']} déjà connu(s), {c['conflict']} conflit(s), {c['rejected']} écarté(s), "
-                   f"{c['errors']} établissement(s) en erreur.")
+        out.append(f"Bilan : {plural(c['found'], 'trouvé')}, {plural(c['new'], 'nouveau')}, "
+                   f"{plural(c['confirmed'], 'confirmé')}, "
+                   f"{plural(c['known'], 'déjà connu', 'déjà connus')}, "
+                   f"{plural(c['conflict'], 'conflit')}, {plural(c['rejected'], 'écarté')}, "
+                   f"{plural(c['errors'], 'établissement en erreur', 'établissements en erreur')}.")
         return out
 
     def to_json(self) -> str:

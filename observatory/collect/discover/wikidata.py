@@ -21,6 +21,7 @@ from typing import Any
 from observatory.collect.discover.proposals import WIKIDATA_ITEM, EntityReport, Finding, RegistryFiles, Report
 from observatory.collect.http import Http, HttpError
 from observatory.registry.handles import HandleError, parse_handle
+from observatory.textfmt import plural
 
 ENDPOINT = "https://query.wikidata.org/sparql"
 FINESS = "P4058"
@@ -133,8 +134,9 @@ def discover_wikidata(data_dir: Path, http: Http, *, endpoint: str | None = None
         entity = entities.pop()
         report.entities.append(_propose(files, entity, item, day))
         files.write(entity, report.entities[-1], dry_run=dry_run)
-    report.notes.append(f"{len(items)} élément(s) Wikidata avec numéro FINESS et au moins une propriété "
-                        f"recherchée ; {unmatched} sans fiche dans le registre (non traités).")
+    found = plural(len(items), "élément Wikidata", "éléments Wikidata")
+    report.notes.append(f"{found} avec numéro FINESS et au moins une propriété recherchée ; "
+                        f"{unmatched} sans fiche dans le registre (non traités).")
     return report
 
 
