@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 import pytest
@@ -103,11 +103,13 @@ class Watched:
         self.context.close()
 
 
-def watch(browser: Browser) -> Watched:
+def watch(browser: Browser, color_scheme: Literal["light", "dark"] = "light", width: int = 1280) -> Watched:
     """A fresh context (no cookies, no storage) whose requests to other hosts are recorded and
-    aborted, so that the tests stay offline and still see what the site would have fetched."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR",
-                                  color_scheme="light", service_workers="block")
+    aborted, so that the tests stay offline and still see what the site would have fetched.
+    The system's palette (the site follows it) and the screen's width are chosen."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR",
+                                  color_scheme=color_scheme, service_workers="block",
+                                  is_mobile=width < 600, has_touch=width < 600)
     watched = Watched(context, context.new_page())
 
     def route(route: Route) -> None:

@@ -43,7 +43,11 @@ PAGES = {
     "methodologie": "/methodologie/",
     "contribuer": "/contribuer/",
     "format": "/donnees/format/",
+    "etat-collecte": "/donnees/collecte-etat/",
 }
+# The settings every page is checked in: the system's light palette, its dark one, a phone.
+SETTINGS: dict[str, tuple[Literal["light", "dark"], int]] = {
+    "clair": ("light", 1280), "sombre": ("dark", 1280), "telephone": ("light", 390)}
 TIMEOUT_MS = 15_000
 
 
@@ -83,10 +87,12 @@ class Visits(dict[str, Visit]):
         super().__init__()
         self.browser, self.base_url, self.screenshots = browser, base_url, screenshots
 
-    def __missing__(self, name: str) -> Visit:
-        shot = self.screenshots / f"{name}.png" if self.screenshots else None
-        self[name] = visit(self.browser, self.base_url, PAGES[name], shot)
-        return self[name]
+    def __missing__(self, key: str) -> Visit:
+        name, _, setting = key.partition("@")
+        scheme, width = SETTINGS[setting or "clair"]
+        shot = self.screenshots / f"{key.replace('@', '-')}.png" if self.screenshots else None
+        self[key] = visit(self.browser, self.base_url, PAGES[name], shot, scheme, width)
+        return self[key]
 
 
 @pytest.fixture(scope="session")
@@ -95,8 +101,9 @@ def visits(browser: Browser, base_url: str) -> Visits:
     return Visits(browser, base_url, Path(folder) if folder else None)
 
 
-def visit(browser: Browser, base_url: str, path: str, screenshot: Path | None) -> Visit:
-    watched = watch(browser)
+def visit(browser: Browser, base_url: str, path: str, screenshot: Path | None,
+          scheme: Literal["light", "dark"] = "light", width: int = 1280) -> Visit:
+    watched = watch(browser, scheme, width)
     try:
         page = watched.page
         response = page.goto(base_url + path, wait_until="networkidle", timeout=TIMEOUT_MS)
@@ -138,10 +145,12 @@ def test_page_stays_private(visits: Visits, name: str) -> None:
     assert not page.cookies, f"{PAGES[name]} : cookies déposés {page.cookies}"
 
 
+@pytest.mark.parametrize("setting", SETTINGS)
 @pytest.mark.parametrize("name", PAGES)
-def test_page_has_no_serious_accessibility_violation(visits: Visits, name: str) -> None:
-    page = visits[name]
-    assert not page.violations, (f"{PAGES[name]} : violations d'accessibilité (axe-core)\n"
+def test_page_has_no_serious_accessibility_violation(visits: Visits, name: str, setting: str) -> None:
+    page = visits[name if setting == "clair" else f"{name}@{setting}"]
+    assert page.status == 200 and not page.errors, f"{PAGES[name]} ({setting}) : {page.errors}"
+    assert not page.violations, (f"{PAGES[name]} ({setting}) : violations d'accessibilité (axe-core)\n"
                                    + describe(page.violations))
 
 
@@ -226,18 +235,34 @@ def test_instant_navigation_keeps_the_page_alive(browser: Browser, base_url: str
         watched.close()
 
 
-def test_palette_toggle_switches_between_light_and_dark(browser: Browser, base_url: str) -> None:
+def test_palette_follows_the_system_until_the_reader_chooses(browser: Browser, base_url: str) -> None:
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+    for system, shown in (("light", "default"), ("dark", "slate")):
+        watched = watch(browser, system)
+        try:
+            watched.page.goto(base_url + "/", wait_until="networkidle", timeout=TIMEOUT_MS)
+            assert watched.page.evaluate(scheme) == shown, system
+        finally:
+            watched.close()
     watched = open_page(browser, base_url + "/")
     try:
         page = watched.page
-        scheme = "document.body.getAttribute('data-md-color-scheme')"
         toggle = page.locator("label.md-header__button[for^='__palette_']:visible")
-        assert page.evaluate(scheme) == "default"
-        toggle.click()
-        page.wait_for_function(f"{scheme} === 'slate'", timeout=TIMEOUT_MS)
-        toggle.click()
-        page.wait_for_function(f"{scheme} === 'default'", timeout=TIMEOUT_MS)
+        # automatic (light here) -> light -> dark -> automatic again
+        for expected in ("default", "slate", "default"):
+            toggle.click()
+            page.wait_for_function(f"{scheme} === '{expected}'", timeout=TIMEOUT_MS)
         assert not watched.errors, "\n".join(watched.errors)
         assert watched.context.cookies() == []
+    finally:
+        watched.close()
+
+
+def test_footer_says_when_the_data_was_updated(browser: Browser, base_url: str) -> None:
+    watched = open_page(browser, base_url + "/donnees/collecte-etat/")
+    try:
+        footer = watched.page.locator(".md-footer .obs-updated")
+        assert footer.inner_text().startswith("Données")
+        assert watched.page.locator("article h1").first.inner_text().startswith("État de la collecte")
     finally:
         watched.close()

@@ -50,7 +50,9 @@
   // the national rank beside it; without a filter it shows the national rank alone.
   function rankSelection(table, filtered) {
     const rows = Array.from(table.tBodies[0].rows);
-    const valueIndex = table.tHead.rows[0].cells.length - 2;
+    // The value column is marked by the build (a sector's table leaves some columns out).
+    const marked = table.tHead.querySelector("th[data-value]");
+    const valueIndex = marked ? marked.cellIndex : table.tHead.rows[0].cells.length - 2;
     rows.forEach((row) => {
       const cell = row.cells[0];
       if (!cell.dataset.national) cell.dataset.national = cell.textContent.trim();
@@ -204,7 +206,27 @@
     });
   }
 
+  // Regions that scroll sideways on a narrow screen (Material's table wrappers, code blocks)
+  // take keyboard focus and have a name, so they can be scrolled without a mouse (RGAA, axe
+  // scrollable-region-focusable). Wrappers the build writes already carry these attributes.
+  function focusableScrollers() {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach((wrap) => {
+      if (wrap.hasAttribute("tabindex")) return;
+      const caption = wrap.querySelector("caption");
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", caption ? caption.textContent.trim() : "Tableau (défilement horizontal)");
+    });
+    document.querySelectorAll(".md-typeset pre > code").forEach((code) => {
+      if (code.hasAttribute("tabindex")) return;
+      code.setAttribute("tabindex", "0");
+      code.setAttribute("role", "region");
+      code.setAttribute("aria-label", "Bloc de code (défilement horizontal)");
+    });
+  }
+
   function init() {
+    focusableScrollers();
     // Material's search dialog has no accessible name (axe: aria-dialog-name).
     const search = document.querySelector(".md-search[role=dialog]");
     if (search && !search.hasAttribute("aria-label")) search.setAttribute("aria-label", "Rechercher");

@@ -148,7 +148,8 @@ def sector_markdown(sector: str, studies: list[Study], registry: Registry, audie
         top = board["rows"][:leaderboard_pages.ROWS_PER_PAGE]
         note = (f" — les {len(top)} premiers sur {len(board['rows'])}" if len(top) < len(board["rows"])
                 else "")
-        out += leaderboard_pages.board_table(board, "../../etablissements/", rows=top, caption_note=note)
+        out += leaderboard_pages.board_table(board, "../../etablissements/", rows=top, caption_note=note,
+                                             dropped=frozenset({"category"}))  # one category here
         if len(top) < len(board["rows"]):
             out += [f"Ce tableau montre les {len(top)} premiers des {len(board['rows'])} établissements "
                     "du secteur. Le classement complet est la page "

@@ -1,0 +1,109 @@
+"""What a reader sees of the filled site (issue #16), in Debian's Chromium: the demo's synthetic
+data give every leaderboard, sector and establishment page its tables and charts. On a 390 px
+screen no page is wider than the screen, a table scrolls inside a focusable, labelled region,
+axe reports no serious violation in the light and dark palettes and on a phone, and no request
+leaves the site."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Literal
+
+import pytest
+from browser_support import describe, require_tools, serious_violations, serve, watch
+from conftest import ROOT
+
+from observatory.demo.run import make_demo
+from observatory.site.build import build_site
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+TIMEOUT_MS = 20_000
+# One page of each kind that holds data tables or charts once figures are collected.
+PAGES = {
+    "accueil": "/",
+    "etablissement": "/etablissements/fictif-0001/",
+    "classement": "/classements/facebook-followers/",
+    "audience": "/classements/audience/",
+    "index-classements": "/classements/",
+    "secteur": "/secteurs/ch/",
+    "methodologie": "/methodologie/",
+    "format": "/donnees/format/",
+}
+SETTINGS: dict[str, tuple[Literal["light", "dark"], int]] = {
+    "clair": ("light", 1280), "sombre": ("dark", 1280), "telephone": ("light", 390)}
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo site (synthetic data), built for the address it is served from."""
+    require_tools()
+    project = make_demo(ROOT, tmp_path_factory.mktemp("demo-site"), establishments=30, days=60)
+    with serve(project / "site") as url:
+        config = project / "mkdocs.yml"
+        text, count = re.subn(r"(?m)^site_url: .*$", f"site_url: {url}/", config.read_text(encoding="utf-8"))
+        assert count == 1
+        config.write_text(text, encoding="utf-8")
+        assert build_site(project) == 0
+        yield url
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+@pytest.mark.parametrize("name", PAGES)
+def test_filled_page_is_accessible_and_stays_on_the_site(browser: Browser, demo_url: str, name: str,
+                                                         setting: str) -> None:
+    scheme, width = SETTINGS[setting]
+    watched = watch(browser, scheme, width)
+    try:
+        page = watched.page
+        response = page.goto(demo_url + PAGES[name], wait_until="networkidle", timeout=TIMEOUT_MS)
+        assert response is not None and response.status == 200
+        page.locator("article h1").first.wait_for(timeout=TIMEOUT_MS)
+        violations = serious_violations(page)
+        assert not violations, f"{PAGES[name]} ({setting})\n" + describe(violations)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{PAGES[name]} ({setting}) : page de {wide} px sur un écran de {width} px"
+        assert not watched.errors, "\n".join(watched.errors)
+        assert watched.outside == [], f"{PAGES[name]} : requêtes hors du site {watched.outside}"
+    finally:
+        watched.close()
+
+
+@pytest.mark.parametrize("path", [PAGES["audience"], PAGES["secteur"]])
+def test_a_table_scrolls_inside_its_region_on_a_phone(browser: Browser, demo_url: str, path: str) -> None:
+    watched = watch(browser, "light", 390)
+    try:
+        page = watched.page
+        page.goto(demo_url + path, wait_until="networkidle", timeout=TIMEOUT_MS)
+        region = page.locator("div.obs-scroll[role=region][tabindex='0']").first
+        label = region.get_attribute("aria-label") or ""
+        assert label.startswith("Audience tous réseaux") and not re.search(r"\d{4}-\d\d-\d\d", label)
+        sizes = region.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert sizes[0] > sizes[1] and sizes[1] <= 390, sizes  # wider table, narrower region
+        region.focus()
+        assert page.evaluate("document.activeElement.classList.contains('obs-scroll')")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("document.activeElement.scrollLeft > 0", timeout=TIMEOUT_MS)
+        # the value column can be reached; names of networks, never codes
+        assert page.locator("table.obs-board th[data-value]").count() == 1
+        networks = page.locator("table.obs-board tbody tr td").all_inner_texts()
+        assert not any(re.fullmatch(r"[a-z]+(, [a-z]+)*", text) for text in networks)
+    finally:
+        watched.close()
+
+
+def test_a_sector_table_has_no_category_column_or_filter(browser: Browser, demo_url: str) -> None:
+    watched = watch(browser)
+    try:
+        page = watched.page
+        page.goto(demo_url + PAGES["secteur"], wait_until="networkidle", timeout=TIMEOUT_MS)
+        heads = [h.strip(" ⇅▲▼") for h in page.locator("table.obs-board thead th").all_inner_texts()]
+        assert "Catégorie" not in heads and "Établissement" in heads
+        assert page.locator("select[data-filter=category]").count() == 0
+        for index in range(len(heads)):
+            column = page.locator(f"table.obs-board tbody tr td:nth-child({index + 1})").all_inner_texts()
+            assert set(column) != {"—"}, f"colonne « {heads[index]} » vide"
+    finally:
+        watched.close()
