@@ -24,6 +24,7 @@ from observatory.registry.load import Registry, load_registry
 from observatory.site import status
 from observatory.site.build import build_site
 from observatory.site.status import REPORT_NAME
+from observatory.store import report as report_file
 from observatory.store import snapshots
 from observatory.textfmt import front_matter_text, md, plural, words
 
@@ -96,7 +97,7 @@ def test_status_page_reads_the_committed_run_report(tmp_path: Path) -> None:
                              "platform": ["bluesky", "bluesky", "bluesky", "youtube"]})
     fresh = status.freshness(accounts, _fresh_registry())
     assert fresh["bluesky"]["latest"] == "2026-04-02" and fresh["bluesky"]["measured"] == 2
-    text = status.status_markdown(status.read_report(tmp_path), fresh, today=dt.date(2026, 4, 3))
+    text = status.status_markdown(report_file.read_report(tmp_path), fresh, today=dt.date(2026, 4, 3))
     assert "La dernière collecte a eu lieu le **2 avril 2026**, de 05:00 à 05:12" in text
     bluesky = next(line for line in text.splitlines() if line.startswith("| Bluesky | relevé en partie"))
     assert "| 2 sur 3 | 1 |" in bluesky and md("1 compte en échec (profil : compte introuvable)") in bluesky

@@ -27,9 +27,10 @@ from observatory.registry.handles import YOUTUBE_CHANNEL, HandleError, parse_han
 from observatory.registry.load import Account, RegistryError, load_registry
 from observatory.registry.vocab import PLATFORMS
 from observatory.store import held, ids, snapshots
+from observatory.store import report as report_file
 from observatory.textfmt import plural, words
 
-REPORT_NAME = "last-run.json"
+REPORT_NAME = report_file.REPORT_NAME
 COLLECTED_STATUSES = ("active", "dormant")  # closed and left accounts are not followed any more
 OUTAGE_RATIO = 0.5  # fewer than half the accounts of the previous run: probable outage
 OUTAGE_MINIMUM = 3  # below this many accounts, only a drop to zero is flagged
@@ -207,15 +208,6 @@ def _known_id(account: Account, history: snapshots.History, known: dict[ids.Key,
         or history.ids_by_handle.get(account.key.lower()) or history.ids_by_handle.get(account.handle.lower())
 
 
-def read_report(data_dir: Path) -> dict[str, Any] | None:
-    path = snapshots.snapshots_dir(data_dir) / REPORT_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def _previous_count(platform: str, previous: dict[str, Any] | None, history: snapshots.History,
                     today: str) -> int | None:
     """Accounts the previous full run reached on this platform (from its report, else from the
@@ -326,7 +318,7 @@ def run_collection(data_dir: Path, *, platforms: list[str] | None = None,
         report.exit_code = 2
         report.finished_at = snapshots.utc_text(clock())
         return report
-    previous = read_report(data_dir)
+    previous = report_file.read_report(data_dir)
     if not dry_run:
         for stale in snapshots.remove_stale_temp_files(data_dir):
             say(f"fichier temporaire d'une collecte interrompue supprimé : {stale.name}")
@@ -359,7 +351,7 @@ def run_collection(data_dir: Path, *, platforms: list[str] | None = None,
     report.finished_at = snapshots.utc_text(clock())
     report.exit_code = 1 if report.attempted and not report.collected else 0
     if not dry_run:
-        path = snapshots.snapshots_dir(data_dir) / REPORT_NAME
+        path = report_file.report_path(data_dir)
         snapshots.atomic_write(path, json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     return report
 

@@ -35,6 +35,7 @@ from observatory.registry.spec import ACCOUNT, BENCHMARK, ESTABLISHMENT, SOURCE
 from observatory.registry.yamlio import dump_data
 from observatory.site import charts, home, leaderboard_pages, open_data, page_data, pages, progress, status
 from observatory.site.case_studies import pages as study_pages
+from observatory.store import report as report_file
 from observatory.store import snapshots
 from observatory.textfmt import plural
 
@@ -186,7 +187,7 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         pages.write_if_changed(docs / "index.md",
                                status.with_footer_date(home_text, status.footer_sentence(fresh)))
         pages.write_if_changed(docs / status.PAGE,
-                               status.status_markdown(status.read_report(data_dir), fresh))
+                               status.status_markdown(report_file.read_report(data_dir), fresh))
     with stages.stage("données ouvertes (fin de l'écriture en parallèle)"):
         listing = data_files_written()
         pages.write_if_changed(docs / "donnees" / "index.md", pages.opendata_markdown(listing))

@@ -16,11 +16,12 @@ import pandas as pd
 
 from observatory.registry.load import Registry
 from observatory.registry.vocab import PLATFORMS
+from observatory.store import report as report_file
 from observatory.store import snapshots
 from observatory.textfmt import date_fr, md, number, plural
 
 # Written by observatory/collect/run.py (the site does not import the collection stage).
-REPORT_NAME = "last-run.json"
+REPORT_NAME = report_file.REPORT_NAME
 PAGE = "donnees/collecte-etat.md"
 FOLLOWED = ("active", "dormant")  # the statuses the collection follows
 STALE_DAYS = 3  # beyond, a network's figures are said to be out of date
@@ -35,16 +36,6 @@ OUTCOMES = {
 }
 STAGES = {"profil": "profil", "publications": "publications", "écriture": "enregistrement",
           "collecte": "collecte"}
-
-
-def read_report(data_dir: Path) -> dict[str, Any] | None:
-    """The last run's report, or None when there is none (or it cannot be read)."""
-    path = snapshots.snapshots_dir(data_dir) / REPORT_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("date"), str) else None
 
 
 def freshness(accounts: pd.DataFrame, registry: Registry) -> dict[str, dict[str, Any]]:
