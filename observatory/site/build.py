@@ -33,7 +33,17 @@ from observatory.registry.figures import load_figures, validate_figures
 from observatory.registry.load import Registry, RegistryError, load_registry
 from observatory.registry.spec import ACCOUNT, BENCHMARK, ESTABLISHMENT, SOURCE
 from observatory.registry.yamlio import dump_data
-from observatory.site import charts, home, leaderboard_pages, open_data, page_data, pages, progress, status
+from observatory.site import (
+    charts,
+    home,
+    leaderboard_pages,
+    open_data,
+    page_data,
+    pages,
+    progress,
+    status,
+    summary,
+)
 from observatory.site.case_studies import pages as study_pages
 from observatory.store import report as report_file
 from observatory.store import snapshots
@@ -158,6 +168,8 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         metrics_frame = compute_metrics(data_dir, registry, loaded)
     with stages.stage("classements et données de pages"):
         summaries = leaderboards.entity_summaries(metrics_frame, registry)
+        categories = {key: e.category for key, e in registry.entities.items() if e.category}
+        shown = summary.enriched(summaries, metrics_frame, categories, summary.follower_trends(loaded[0]))
         boards = leaderboards.platform_boards(metrics_frame, registry)
         audience = leaderboards.audience_board(metrics_frame, registry)
     with stages.stage("graphiques"):
@@ -175,6 +187,7 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         entity_pages = page_data.entity_pages(registry, figures, summaries)
         for page in entity_pages:
             page["charts"] = chart_blocks.accounts  # blocks per (platform, account_id)
+            page["summary"] = shown.get(page["id"])  # the « En bref » section (summary.summary_block)
         study_pages.attach(entity_pages, studies)  # each establishment page lists its case studies
         directory = page_data.directory_page(registry, figures)
         count = pages.write_pages(docs, entity_pages, directory)

@@ -9,6 +9,7 @@ from typing import Any
 from observatory import PROJECT_URL
 from observatory.site.leaderboard_pages import NOT_SEARCHED, measures_section, write_if_changed
 from observatory.site.study_links import studies_section
+from observatory.site.summary import summary_block
 from observatory.textfmt import front_matter_text, link, md
 
 FINESS_RECORD = "https://finess.esante.gouv.fr/fininter/jsp/actionDetailEtablissement.do?noFiness={}"
@@ -146,6 +147,7 @@ def entity_markdown(page: dict[str, Any]) -> str:
     if page["unverified"]:
         out += ['!!! warning "Informations non vérifiées"',
                 f"    Non confirmé par une source : {md(', '.join(page['unverified']))}.", ""]
+    out += summary_block(page.get("summary"))  # across networks, at the top (summary.py)
     out += _identity(page) + [""]
     if page["children"]:
         out += ["Établissements rattachés : " + ", ".join(
