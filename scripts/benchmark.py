@@ -184,6 +184,7 @@ def measure(establishments: int, days: int, keep: bool, profile: Path | None = N
             "establishments": establishments, "days": days, **info, "stages": stages,
             "pipeline_s": pipeline_s, "pipeline_mb": pipeline_mb, "mkdocs_s": mkdocs_s,
             "mkdocs_mb": mkdocs_mb, "bare_s": bare_s, "cpu_s": pipeline_cpu + mkdocs_cpu,
+            "pipeline_cpu": pipeline_cpu, "mkdocs_cpu": mkdocs_cpu,
             "ms_per_page": 1000 * mkdocs_s / len(html), "ratio": (pipeline_s + mkdocs_s) / bare_s,
             "site_mb": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6,
             "pages": len(html), "largest_kb": largest.stat().st_size / 1024,
@@ -208,6 +209,9 @@ def table(results: list[dict]) -> str:
             ("total / rendu seul", "ratio", "{:.2f}"),
             ("rendu de référence : 3 000 pages simples (s)", "reference_s", "{:.1f}"),
             ("total / rendu de référence", "reference_ratio", "{:.2f}"),
+            ("temps processeur : chaîne (s)", "pipeline_cpu", "{:.1f}"),
+            ("temps processeur : MkDocs (s)", "mkdocs_cpu", "{:.1f}"),
+            ("temps processeur : rendu de référence (s)", "reference_cpu", "{:.1f}"),
             ("total / rendu de référence, en temps processeur", "reference_cpu_ratio", "{:.2f}"),
             ("rendu MkDocs par page (ms)", "ms_per_page", "{:.1f}"),
             ("mémoire max pipeline (Mo)", "pipeline_mb", "{:.0f}"),
@@ -243,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     # After the builds, so that the reference shares their machine's state (caches, other load).
     reference_s, reference_cpu = measure_reference(REFERENCE_PAGES)
     for r in results:
-        r["reference_s"] = reference_s
+        r["reference_s"], r["reference_cpu"] = reference_s, reference_cpu
         r["reference_ratio"] = (r["pipeline_s"] + r["mkdocs_s"]) / reference_s
         r["reference_cpu_ratio"] = r["cpu_s"] / reference_cpu
     print(table(results))
