@@ -11,8 +11,10 @@ from observatory.collect.run import Progress, RunReport, run_collection
 
 
 def quick_http(**options: Any) -> Http:
+    # Generous timeouts: a loaded test machine must not turn a slow fake answer into a retry (the
+    # request counts are asserted); tests of timeouts pass their own.
     settings: dict[str, Any] = dict(sleep=lambda seconds: None, min_interval=0.0, retries=2,
-                                    timeout=(2.0, 2.0), max_workers=4)
+                                    timeout=(10.0, 10.0), max_workers=4)
     settings.update(options)
     return Http(**settings)
 
