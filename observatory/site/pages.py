@@ -147,13 +147,15 @@ def entity_markdown(page: dict[str, Any]) -> str:
     if page["unverified"]:
         out += ['!!! warning "Informations non vérifiées"',
                 f"    Non confirmé par une source : {md(', '.join(page['unverified']))}.", ""]
-    out += summary_block(page.get("summary"))  # across networks, at the top (summary.py)
     out += _identity(page) + [""]
     if page["children"]:
         out += ["Établissements rattachés : " + ", ".join(
             f"[{md(c['name'])}]({_rel(page['path'], c['path'])})" for c in page["children"]), ""]
     if page["note"]:
         out += [f"*{md(page['note'])}*", ""]
+    # Across networks, before the accounts (summary.py). After the identity table: the summary's
+    # section is kept out of the search index, and names and places must stay in it.
+    out += summary_block(page.get("summary"))
     out += ["## Comptes", ""] + _accounts(page)
     out += measures_section(page.get("measures"), page.get("charts"))  # charts: set by build.generate
     # Repeated boilerplate (no figure yet; sources, mostly the registry's) is not indexed: at
