@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +195,17 @@ class RegistryFiles:
             for finding in report.findings:
                 if finding.outcome in {"new", "confirmed"}:
                     _set(finding, "rejected", f"la fiche ainsi modifiée ne serait pas valide ({why})")
+
+
+def start(kind: str, data_dir: Path, today: date | None) -> tuple[Report, RegistryFiles | None]:
+    """A discovery's report and the registry files it proposes into; no files (and the report
+    says why) when the registry does not validate: nothing is proposed into invalid files."""
+    report = Report(kind, (today or date.today()).isoformat())
+    files = RegistryFiles(data_dir)
+    if files.problems:
+        report.error = "le registre n'est pas valide ; lancer « observatory validate » d'abord"
+        return report, None
+    return report, files
 
 
 def _set(finding: Finding, outcome: str, reason: str = "") -> Finding:

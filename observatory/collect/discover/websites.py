@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from observatory.collect.discover import judge
 from observatory.collect.discover.links import ParsedPage, Profile, contact_page, parse_page, profile_of
-from observatory.collect.discover.proposals import EntityReport, Finding, RegistryFiles, Report
+from observatory.collect.discover.proposals import EntityReport, Finding, Report, start
 from observatory.collect.http import USER_AGENT, Http, HttpError, NotFound, Unauthorized
 from observatory.registry.handles import DID, Handle, HandleError, parse_handle
 
@@ -237,12 +237,10 @@ def discover_websites(data_dir: Path, http: Http, *, only: list[str] | None = No
                       today: date | None = None, hosts: Mapping[str, str] | None = None,
                       atproto_url: Callable[[str], str] = default_atproto_url,
                       dry_run: bool = False) -> Report:
-    day = (today or date.today()).isoformat()
-    report = Report("websites", day)
-    files = RegistryFiles(data_dir)
-    if files.problems:
-        report.error = "le registre n'est pas valide ; lancer « observatory validate » d'abord"
+    report, files = start("websites", data_dir, today)
+    if files is None:
         return report
+    day = report.date
     reader = Reader(http, hosts or {})
     for entity, doc in sorted(files.docs.items()):
         if (only and entity not in only) or not doc.data.get("website"):

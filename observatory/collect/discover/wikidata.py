@@ -18,7 +18,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from observatory.collect.discover.proposals import WIKIDATA_ITEM, EntityReport, Finding, RegistryFiles, Report
+from observatory.collect.discover.proposals import (
+    WIKIDATA_ITEM,
+    EntityReport,
+    Finding,
+    RegistryFiles,
+    Report,
+    start,
+)
 from observatory.collect.http import Http, HttpError
 from observatory.registry.handles import HandleError, parse_handle
 from observatory.textfmt import plural
@@ -102,12 +109,10 @@ def _source(item: Item, day: str, prop: str) -> dict[str, Any]:
 
 def discover_wikidata(data_dir: Path, http: Http, *, endpoint: str | None = None, today: date | None = None,
                       dry_run: bool = False) -> Report:
-    day = (today or date.today()).isoformat()
-    report = Report("wikidata", day)
-    files = RegistryFiles(data_dir)
-    if files.problems:
-        report.error = "le registre n'est pas valide ; lancer « observatory validate » d'abord"
+    report, files = start("wikidata", data_dir, today)
+    if files is None:
         return report
+    day = report.date
     try:
         answer = http.get_json(endpoint or ENDPOINT, params={"query": query(), "format": "json"},
                                headers={"Accept": "application/sparql-results+json"}, tag="wikidata")
