@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,3 +41,23 @@ def browser() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo site (synthetic data), built once for the address it is served from and shared by
+    the browser tests of every file."""
+    from browser_support import require_tools, serve
+
+    from observatory.demo.run import make_demo
+    from observatory.site.build import build_site
+
+    require_tools()
+    project = make_demo(ROOT, tmp_path_factory.mktemp("demo-site"), establishments=30, days=60)
+    with serve(project / "site") as url:
+        config = project / "mkdocs.yml"
+        text, count = re.subn(r"(?m)^site_url: .*$", f"site_url: {url}/", config.read_text(encoding="utf-8"))
+        assert count == 1
+        config.write_text(text, encoding="utf-8")
+        assert build_site(project) == 0
+        yield url

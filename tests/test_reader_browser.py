@@ -7,15 +7,10 @@ leaves the site."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
 import pytest
-from browser_support import describe, require_tools, serious_violations, serve, watch
-from conftest import ROOT
-
-from observatory.demo.run import make_demo
-from observatory.site.build import build_site
+from browser_support import describe, serious_violations, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -34,20 +29,6 @@ PAGES = {
 }
 SETTINGS: dict[str, tuple[Literal["light", "dark"], int]] = {
     "clair": ("light", 1280), "sombre": ("dark", 1280), "telephone": ("light", 390)}
-
-
-@pytest.fixture(scope="session")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo site (synthetic data), built for the address it is served from."""
-    require_tools()
-    project = make_demo(ROOT, tmp_path_factory.mktemp("demo-site"), establishments=30, days=60)
-    with serve(project / "site") as url:
-        config = project / "mkdocs.yml"
-        text, count = re.subn(r"(?m)^site_url: .*$", f"site_url: {url}/", config.read_text(encoding="utf-8"))
-        assert count == 1
-        config.write_text(text, encoding="utf-8")
-        assert build_site(project) == 0
-        yield url
 
 
 @pytest.mark.parametrize("setting", SETTINGS)
