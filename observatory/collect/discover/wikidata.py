@@ -3,8 +3,8 @@ items that carry a FINESS number, with their website, social-account properties 
 beds; the items whose FINESS number is in the registry feed proposals (accounts marked
 unverified, websites where the file has none).
 
-Property numbers, checked in public code since wikidata.org cannot be reached from the
-development machine (sources listed in docs/contribuer.md):
+Property numbers, checked against Wikidata's property data (an extract with its provenance in
+tests/fixtures/wikidata/properties.json; table in docs/contribuer.md):
 P4058 FINESS number, P856 official website, P2002 X username, P2013 Facebook ID,
 P2003 Instagram username, P2397 YouTube channel ID, P4264 LinkedIn company or organisation ID,
 P4033 Mastodon address, P12361 Bluesky handle, P7085 TikTok username, P6801 number of
