@@ -14,7 +14,8 @@ from conftest import ROOT
 from observatory.collect.discover import wikidata
 from observatory.registry.handles import parse_handle
 
-EXTRACT = json.loads((ROOT / "tests" / "fixtures" / "wikidata" / "properties.json").read_text(encoding="utf-8"))
+EXTRACT_PATH = ROOT / "tests" / "fixtures" / "wikidata" / "properties.json"
+EXTRACT = json.loads(EXTRACT_PATH.read_text(encoding="utf-8"))
 PROPERTIES = EXTRACT["properties"]
 
 # What each queried property must be on Wikidata (its English label) and its datatype.
