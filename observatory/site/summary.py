@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from observatory.analysis.leaderboards import SIZE_CLASSES, size_class
+from observatory.analysis.metrics import ENGAGEMENT_DAYS
 from observatory.registry.vocab import CATEGORIES
-from observatory.site.leaderboard_pages import NOT_SEARCHED, esc
+from observatory.site.leaderboard_pages import NOT_SEARCHED, esc, value_text
 from observatory.textfmt import date_fr, md, number, plural
 
 SPARK_POINTS = 60  # a trend line keeps at most this many points (the last 60 measured days)
@@ -93,14 +94,22 @@ def trend_text(values: list[float]) -> str:
 
 def _typical_text(account: dict[str, Any], metric: str, unit: str, decimals: int,
                   category: str | None) -> str:
+    """The medians the value is read against, or n/a with the reason a median is missing."""
     typical = account.get("typical", {}).get(metric, {})
-    parts = []
-    if typical.get("category") is not None and category:
-        parts.append(f"médiane {CATEGORIES.get(category, category)} : "
-                     f"{number(typical['category'], decimals)}{unit}")
-    if typical.get("size") is not None and account.get("size_class"):
-        parts.append(f"comptes de {SIZE_LABELS[account['size_class']]} : "
-                     f"{number(typical['size'], decimals)}{unit}")
+    label = CATEGORIES.get(category, category) if category else None
+    if not label:
+        parts = ["catégorie : n/a (pas de catégorie d'établissement)"]
+    elif typical.get("category") is not None:
+        parts = [f"médiane {label} : {number(typical['category'], decimals)}{unit}"]
+    else:
+        parts = [f"médiane {label} : n/a (aucune valeur mesurée dans cette catégorie sur ce réseau)"]
+    size = account.get("size_class")
+    if not size:
+        parts.append("taille : n/a (abonnés inconnus)")
+    elif typical.get("size") is not None:
+        parts.append(f"comptes de {SIZE_LABELS[size]} : {number(typical['size'], decimals)}{unit}")
+    else:
+        parts.append(f"comptes de {SIZE_LABELS[size]} : n/a (aucune valeur mesurée pour cette taille)")
     return "; ".join(parts)
 
 
@@ -129,13 +138,18 @@ def summary_block(summary: dict[str, Any] | None) -> list[str]:
         trend = account.get("trend", [])
         label = trend_text(trend)
         spark = sparkline(trend, label) if label else "—"
-        typical = _typical_text(account, "followers", "", 0, category) or "—"
+        typical = _typical_text(account, "followers", "", 0, category)
+        engagement = account["metrics"]["engagement"]
+        rate = value_text(engagement["value"], " %", 3, engagement.get("na_reason"), inline=True)
+        typical_rate = _typical_text(account, "engagement", " %", 3, category)
         rows.append(f"<tr><th scope=\"row\">{esc(account['platform_label'])}</th>"
                     f"<td class=\"obs-value\">{esc(number(followers, 0)) if followers is not None else 'n/a'}"
-                    f"</td><td>{spark}</td><td>{esc(peers)}</td><td>{esc(typical)}</td></tr>")
+                    f"</td><td>{spark}</td><td>{esc(peers)}</td><td>{esc(typical)}</td>"
+                    f"<td class=\"obs-value\">{rate}</td><td>{esc(typical_rate)}</td></tr>")
     head = "".join(f'<th scope="col">{h}</th>' for h in
-                   ("Réseau", "Abonnés", "Tendance", "Rang (catégorie)", "Habituel sur ce réseau"))
-    caption = f"Abonnés par réseau au {date_fr(summary['as_of'])}"
+                   ("Réseau", "Abonnés", "Tendance", "Rang (catégorie)", "Abonnés habituels sur ce réseau",
+                    f"Engagement ({ENGAGEMENT_DAYS} jours)", "Engagement habituel sur ce réseau"))
+    caption = f"Abonnés et engagement par réseau au {date_fr(summary['as_of'])}"
     out += [f'<div class="obs-scroll" tabindex="0" role="region" aria-label="{esc(caption)}">'
             f'<table class="obs-board obs-summary-table"><caption>{esc(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>", ""]
