@@ -80,15 +80,15 @@ def test_snapshots_load_with_expected_rows_and_known_ids(small: tuple[Path, obje
 def test_files_are_exactly_what_the_store_writes(small: tuple[Path, object]) -> None:
     root, _ = small
     folder = root / "data" / "snapshots"
-    tables = (("accounts", snapshots.ACCOUNT_COLUMNS, snapshots._account_sort, "date"),
+    tables = (("accounts", snapshots.ACCOUNT_COLUMNS, snapshots.account_sort_key, "date"),
               ("posts", snapshots.POST_COLUMNS, snapshots._post_sort, "published_at"))
     for table, columns, order, month_of in tables:
         files = sorted((folder / table).glob("*/*.csv"))
         assert files
         for path in files:
-            rows = snapshots._read_rows(path, columns)
+            rows = snapshots.read_rows(path, columns)
             assert rows, path
-            assert snapshots._render(sorted(rows, key=order), columns) == path.read_text(encoding="utf-8")
+            assert snapshots.render_rows(sorted(rows, key=order), columns) == path.read_text(encoding="utf-8")
             assert {r[month_of][:7] for r in rows} == {path.stem}
             assert {r["platform"] for r in rows} == {path.parent.name}
 

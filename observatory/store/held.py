@@ -20,10 +20,10 @@ from pathlib import Path
 from observatory.store.snapshots import (
     ACCOUNT_COLUMNS,
     AccountRow,
-    _account_sort,
     _files,
-    _read_rows,
-    _render,
+    account_sort_key,
+    read_rows,
+    render_rows,
     snapshots_dir,
 )
 from observatory.textfmt import plural
@@ -79,7 +79,7 @@ def _from_cells(cells: dict[str, str]) -> Held:
 
 
 def read_held(data_dir: Path, platform: str) -> list[Held]:
-    return [_from_cells(r) for r in _read_rows(held_path(data_dir, platform), HELD_COLUMNS)]
+    return [_from_cells(r) for r in read_rows(held_path(data_dir, platform), HELD_COLUMNS)]
 
 
 class _References:
@@ -88,7 +88,7 @@ class _References:
     def __init__(self, data_dir: Path, platform: str) -> None:
         self.days: dict[str, list[tuple[str, int]]] = {}
         for path in _files(data_dir, "accounts", [platform]):
-            for row in _read_rows(path, ACCOUNT_COLUMNS):
+            for row in read_rows(path, ACCOUNT_COLUMNS):
                 followers = _count(row["followers"])
                 if followers is not None:
                     self.add(row["account_id"], row["date"], followers)
@@ -149,8 +149,9 @@ def _screen_platform(data_dir: Path, platform: str, rows: list[AccountRow], out:
             continue
         if row.followers is not None:
             references.add(row.account_id, row.date, row.followers)
-    after = sorted((h for items in pending.values() for h in items), key=lambda h: _account_sort(h.cells()))
-    text = _render([h.cells() for h in after], HELD_COLUMNS)
+    after = sorted((h for items in pending.values() for h in items),
+                   key=lambda h: account_sort_key(h.cells()))
+    text = render_rows([h.cells() for h in after], HELD_COLUMNS)
     if (path.exists() or after) and (not path.exists() or path.read_text(encoding="utf-8") != text):
         out.texts[path] = text
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from observatory.store.snapshots import _read_rows, _render, snapshots_dir
+from observatory.store.snapshots import read_rows, render_rows, snapshots_dir
 
 IDS_COLUMNS = ("platform", "entity", "handle", "account_id")
 Key = tuple[str, str, str]  # (platform, entity, registry handle key)
@@ -24,7 +24,7 @@ def ids_path(data_dir: Path) -> Path:
 def read_ids(data_dir: Path) -> dict[Key, str]:
     """(platform, entity, registry handle key) -> last known account id (StoreError if unreadable)."""
     return {(r["platform"], r["entity"], r["handle"]): r["account_id"]
-            for r in _read_rows(ids_path(data_dir), IDS_COLUMNS) if r["account_id"]}
+            for r in read_rows(ids_path(data_dir), IDS_COLUMNS) if r["account_id"]}
 
 
 def ids_texts(data_dir: Path, learned: Mapping[Key, str]) -> dict[Path, str]:
@@ -34,4 +34,4 @@ def ids_texts(data_dir: Path, learned: Mapping[Key, str]) -> dict[Path, str]:
         return {}
     known.update(learned)
     rows = [dict(zip(IDS_COLUMNS, (*key, value), strict=True)) for key, value in sorted(known.items())]
-    return {ids_path(data_dir): _render(rows, IDS_COLUMNS)}
+    return {ids_path(data_dir): render_rows(rows, IDS_COLUMNS)}

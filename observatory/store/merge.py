@@ -31,12 +31,12 @@ from observatory.store.ids import IDS_COLUMNS
 from observatory.store.snapshots import (
     ACCOUNT_COLUMNS,
     POST_COLUMNS,
-    _account_sort,
     _post_sort,
-    _render,
+    account_sort_key,
     atomic_write,
     parse_time,
     refreshable,
+    render_rows,
 )
 
 Row = dict[str, str]
@@ -79,9 +79,9 @@ def _replayed_id(new: Row, old: Row) -> bool:
 
 TABLES: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[[Row], tuple[str, ...]],
                                     Callable[[Row, Row], bool]]] = {
-    ACCOUNT_COLUMNS: (("date", "platform", "account_id"), _account_sort, _later_account),
+    ACCOUNT_COLUMNS: (("date", "platform", "account_id"), account_sort_key, _later_account),
     POST_COLUMNS: (("platform", "post_id"), _post_sort, _later_post),
-    HELD_COLUMNS: (("date", "platform", "account_id"), _account_sort, _later_held),
+    HELD_COLUMNS: (("date", "platform", "account_id"), account_sort_key, _later_held),
     IDS_COLUMNS: (("platform", "entity", "handle"), lambda r: (r["platform"], r["entity"], r["handle"]),
                   _replayed_id),
 }
@@ -100,7 +100,7 @@ def merge_texts(ours: str, theirs: str) -> str:
         old = merged.get(tuple(row[k] for k in key))
         if old is None or later(row, old):
             merged[tuple(row[k] for k in key)] = row
-    return _render(sorted(merged.values(), key=order), header)
+    return render_rows(sorted(merged.values(), key=order), header)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -160,7 +160,9 @@ def _as_cells(row: AccountRow | PostRow) -> dict[str, str]:
     return {f.name: _cell(getattr(row, f.name)) for f in fields(row)}
 
 
-def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
+def read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
+    """The rows of a store CSV file as text cells (none when the file does not exist); also read by
+    the held rows, the id table and the git merge driver."""
     if not path.exists():
         return []
     try:
@@ -179,7 +181,8 @@ def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
         raise StoreError(f"{path} : illisible ({error}) ; fichier laissé tel quel") from None
 
 
-def _render(rows: Iterable[dict[str, str]], columns: Sequence[str]) -> str:
+def render_rows(rows: Iterable[dict[str, str]], columns: Sequence[str]) -> str:
+    """A store CSV file's exact text: every writer of the store goes through it, so files compare equal."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
@@ -275,7 +278,8 @@ def remove_stale_temp_files(data_dir: Path) -> list[Path]:
     return stale
 
 
-def _account_sort(row: dict[str, str]) -> tuple[str, ...]:
+def account_sort_key(row: dict[str, str]) -> tuple[str, ...]:
+    """The order of rows in an account snapshot file."""
     return (row["date"], row["entity"], row["account_id"])
 
 
@@ -309,7 +313,7 @@ def account_texts(data_dir: Path, rows: Iterable[AccountRow]) -> dict[Path, str]
         if row.provenance not in PROVENANCES:
             raise ValueError(f"provenance inconnue : {row.provenance}")
         groups.setdefault(accounts_path(data_dir, row.platform, row.date[:7]), []).append(row)
-    return _merged_texts(groups, ACCOUNT_COLUMNS, ("date", "platform", "account_id"), _account_sort,
+    return _merged_texts(groups, ACCOUNT_COLUMNS, ("date", "platform", "account_id"), account_sort_key,
                          _combine_account)
 
 
@@ -330,7 +334,7 @@ def stored_api_rows(data_dir: Path, rows: Iterable[AccountRow]) -> dict[tuple[st
     keys = {row.key for row in rows}
     out = {}
     for path in sorted({accounts_path(data_dir, platform, day[:7]) for day, platform, _ in keys}):
-        for stored in _read_rows(path, ACCOUNT_COLUMNS):
+        for stored in read_rows(path, ACCOUNT_COLUMNS):
             key = (stored["date"], stored["platform"], stored["account_id"])
             if key in keys and stored["provenance"] == "api":
                 out[key] = stored
@@ -376,12 +380,12 @@ def _merged_texts(groups: dict[Path, list], columns: Sequence[str], key: Sequenc
     one); the files whose text changed, with their new text."""
     changed = {}
     for path, new in sorted(groups.items()):
-        merged = {tuple(r[k] for k in key): r for r in _read_rows(path, columns)}
+        merged = {tuple(r[k] for k in key): r for r in read_rows(path, columns)}
         for row in new:
             cells = combine(row, merged.get(row.key))
             if cells is not None:
                 merged[row.key] = cells
-        text = _render(sorted(merged.values(), key=sort), columns)
+        text = render_rows(sorted(merged.values(), key=sort), columns)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             changed[path] = text
     return changed
@@ -421,7 +425,7 @@ def _load(files: list[Path], columns: Sequence[str], dtypes: dict[str, str],
         except (ValueError, OverflowError, TypeError):
             pass
         good = _checked_rows(path, display(path, data_dir), columns, dtypes, found)
-        return _read_typed(io.StringIO(_render(good, columns)), columns, dtypes) if good else None
+        return _read_typed(io.StringIO(render_rows(good, columns)), columns, dtypes) if good else None
 
     frames = [f for f in map(read, files) if f is not None]
     if problems is None:
@@ -576,7 +580,7 @@ def history(data_dir: Path, platform: str, before: str | None = None) -> History
     last_handle: dict[str, str] = {}
     per_day: dict[str, set[str]] = {}
     for path in _files(data_dir, "accounts", [platform]):
-        for row in sorted(_read_rows(path, ACCOUNT_COLUMNS), key=lambda r: (r["date"], r["collected_at"])):
+        for row in sorted(read_rows(path, ACCOUNT_COLUMNS), key=lambda r: (r["date"], r["collected_at"])):
             if row["provenance"] != "api":  # only the platform itself vouches for an id
                 continue
             if row["handle"]:
