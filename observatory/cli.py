@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from observatory.collect import cli as collect_cli
@@ -13,7 +12,7 @@ from observatory.collect.discover import cli as discover_cli
 from observatory.registry import scaffold
 from observatory.registry.load import DATA_DIR
 from observatory.registry.validate import canonical_text, validate_paths
-from observatory.textfmt import FrenchArgumentParser, plural
+from observatory.textfmt import FrenchArgumentParser, command_adder, plural
 
 ROOT = DATA_DIR.parent
 
@@ -164,11 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE",
                                 title="commandes")
 
-    def command(name: str, handler: Callable[[argparse.Namespace], int], help_: str
-                ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_)
-        p.set_defaults(handler=handler)
-        return p
+    command = command_adder(sub)
 
     p = command("validate", cmd_validate, "Vérifier les fichiers du registre (data/).")
     p.add_argument("paths", nargs="*", type=Path, help="fichiers ou dossiers (défaut : data/)")

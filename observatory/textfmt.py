@@ -12,7 +12,7 @@ import html
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 from urllib.parse import quote, urlsplit
 
@@ -182,3 +182,18 @@ class FrenchArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog} : erreur : {french_argparse_message(message)}\n")
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def command_adder(sub: Any) -> Callable[[str, Handler, str], argparse.ArgumentParser]:
+    """`command(name, handler, help)` for the sub-parsers `sub` of a CLI: the help is also the
+    command's description, and the handler is what `main` calls with the parsed arguments."""
+
+    def command(name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(handler=handler)
+        return p
+
+    return command

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from observatory.registry.load import DATA_DIR
 from observatory.registry.vocab import PLATFORMS
-from observatory.textfmt import FrenchArgumentParser, plural, words
+from observatory.textfmt import FrenchArgumentParser, command_adder, plural, words
 
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
@@ -112,11 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = FrenchArgumentParser(prog="observatory", description="Collecte des chiffres.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE", title="commandes")
 
-    def command(name: str, handler: Callable[[argparse.Namespace], int], help_: str
-                ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_)
-        p.set_defaults(handler=handler)
-        return p
+    command = command_adder(sub)
 
     register(command)
     return parser
