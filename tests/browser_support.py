@@ -53,7 +53,8 @@ def require_tools() -> str:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        require(False, "Le paquet Python playwright est absent : lancez « python3 scripts/dev.py env ».")
+        require(False, "Le paquet Python playwright est absent : lancez « python3 scripts/dev.py env --dev » "
+                "(outils de développement).")
     assert path is not None
     return path
 
