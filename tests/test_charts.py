@@ -111,7 +111,7 @@ def test_specs_are_valid_vega_lite_with_data_by_url(tmp_path: Path) -> None:
         if kind == "distribution":
             assert "CHU A" in texts and "Réf" not in texts  # benchmarks are no peers
         if kind == "adoption":
-            assert {"X (Twitter)", "Bluesky", "nov.", "déc."} <= set(texts)
+            assert {"X (Twitter)", "Bluesky", "nov. 2024", "déc. 2024"} <= set(texts)  # one month format
 
 
 def read_series(path: Path) -> list[dict[str, str]]:

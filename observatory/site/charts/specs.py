@@ -204,19 +204,28 @@ def distribution_spec() -> dict[str, Any]:
     return _finish(chart)
 
 
+MONTH_TICK_MS = 28 * DAY_MS  # the adoption chart's data are monthly: no tick between two months
+
+
 def adoption_spec(platforms: Sequence[str] = tuple(PLATFORMS)) -> dict[str, Any]:
-    """Establishments with an account on each network, month by month: one line per network."""
+    """Establishments with an account on each network, month by month: one line per network.
+    Every tick reads « avr. 2026 » (one format, French months); the legend sits under the chart
+    on two columns and the title is short, so that nothing is cut off on a 390 px screen."""
     labels = [PLATFORMS.get(p, p) for p in platforms]
     colors = [PLATFORM_COLORS.get(p, MUTED) for p in platforms]
+    legend = alt.Legend(orient="bottom", direction="horizontal", symbolType="stroke", labelLimit=150,
+                        columns=2, symbolStrokeWidth=2)
     color = alt.Color("label:N", title="Réseau", scale=alt.Scale(domain=labels, range=colors),
-                      sort=labels, legend=alt.Legend(orient="top", symbolType="stroke"))
+                      sort=labels, legend=legend)
     dash = alt.StrokeDash("label:N", title="Réseau", sort=labels,
                           scale=alt.Scale(domain=labels, range=list(DASHES[:len(labels)])))
     base = alt.Chart().transform_calculate(month=MONTH_EXPR)
     y = alt.Y("count:Q", title="Établissements", axis=alt.Axis(format=",d", tickMinStep=1))
     x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"),
-              axis=alt.Axis(format=TIME_AXIS, labelOverlap=True, grid=False,
-                            tickCount=alt.TimeIntervalStep(interval="month", step=1)))
+              axis=alt.Axis(format="%b %Y", labelOverlap=True, grid=False, labelFlush=True,
+                            tickCount=alt.ExprRef("max(2, floor(width / 75))"), tickMinStep=MONTH_TICK_MS,
+                            # a tick that is not the first of a month (never expected) stays unlabelled
+                            labelExpr="utcdate(datum.value) == 1 ? datum.label : ''"))
     lines = base.mark_line(strokeWidth=2).encode(x=x, y=y, color=color, strokeDash=dash)
     points = base.mark_point(filled=True, size=25).encode(
         x=x, y=y, color=color,
@@ -226,7 +235,51 @@ def adoption_spec(platforms: Sequence[str] = tuple(PLATFORMS)) -> dict[str, Any]
                       data=_csv(DATA_URL, {"date": "date", "count": "number"}))
     chart = chart.add_params(*_page_params(platform="", start="", end="")).properties(
         width="container", height=260,
-        title=alt.TitleParams("Établissements ayant un compte, par réseau et par mois"))
+        title=alt.TitleParams("Présence sur les réseaux",
+                              subtitle="Établissements ayant un compte, par réseau et par mois"))
+    return _finish(chart)
+
+
+HISTORY_SERIES = "Relevés de l'observatoire"
+HISTORY_FIGURES = "Chiffres publiés"
+
+
+def history_spec() -> dict[str, Any]:
+    """An account's whole history on one time axis, from its earliest published figure to today:
+    published follower counts as points (their source on hover), the collected series as a line.
+    Written beside the other specs but outside KINDS (history.py writes it, for accounts with
+    published figures only)."""
+    x = alt.X("date:T", title=None, axis=alt.Axis(format=TIME_AXIS, labelOverlap=True, grid=False,
+                                                  tickMinStep=DAY_MS),
+              scale=alt.Scale(type="utc", domainMin=alt.ExprRef("time(toDate(obs_start))"),
+                              domainMax=alt.ExprRef("time(toDate(obs_end))")))
+    y = alt.Y("followers:Q", title="Abonnés", scale=alt.Scale(zero=True),
+              axis=alt.Axis(format=",d", tickMinStep=1))
+    color = alt.Color("what:N", title=None, legend=alt.Legend(orient="top"),
+                      scale=alt.Scale(domain=[HISTORY_SERIES, HISTORY_FIGURES], range=[MAIN, HIGHLIGHT]))
+    base = alt.Chart().transform_calculate(
+        what=f"datum.kind == 'chiffre' ? '{HISTORY_FIGURES}' : \"{HISTORY_SERIES}\"")
+    collected = base.transform_filter("datum.kind == 'releve'").transform_joinaggregate(
+        n="count()").transform_calculate(day=DAY_EXPR)
+    line = collected.mark_line(strokeWidth=2).encode(x=x, y=y, color=color)
+    hover = alt.selection_point(name="survol", fields=["date"], nearest=True, on="pointerover",
+                                clear="pointerout", empty=False)
+    shown = {"condition": {"test": {"or": [{"param": "survol", "empty": False}, "datum.n <= 1"]},
+                           "value": 1}, "value": 0}  # a single snapshot draws no line: its point
+    collected_points = collected.mark_point(filled=True, size=40).encode(
+        x=x, y=y, color=color, opacity=shown,
+        tooltip=[alt.Tooltip("what:N", title="Origine"), alt.Tooltip("day:N", title="Date"),
+                 alt.Tooltip("followers:Q", title="Abonnés", format=",d")]).add_params(hover)
+    figures = base.transform_filter("datum.kind == 'chiffre'").mark_point(
+        shape="diamond", filled=True, size=110, opacity=1).encode(
+        x=x, y=y, color=color,
+        tooltip=[alt.Tooltip("what:N", title="Origine"), alt.Tooltip("day:N", title="Date du chiffre"),
+                 alt.Tooltip("text:N", title="Abonnés"), alt.Tooltip("source:N", title="Source")])
+    chart = alt.layer(line, collected_points, figures,
+                      data=_csv(DATA_URL, {"date": "date", "followers": "number"}))
+    chart = chart.add_params(*_page_params(start="", end="")).properties(
+        width="container", height=240,
+        title=alt.TitleParams("Abonnés : chiffres publiés et relevés de l'observatoire"))
     return _finish(chart)
 
 
