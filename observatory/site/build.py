@@ -173,7 +173,8 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         boards = leaderboards.platform_boards(metrics_frame, registry)
         audience = leaderboards.audience_board(metrics_frame, registry)
     with stages.stage("graphiques"):
-        chart_blocks = charts.write_charts(root, registry, *loaded, metrics_frame, boards + [audience])
+        chart_blocks = charts.write_charts(root, registry, *loaded, metrics_frame, boards + [audience],
+                                           figures=figures)  # figures: the accounts' history charts
     # The snapshots' last use was the charts: dropped before the fork, so that the child shares a
     # small parent and the parent's later work copies few shared pages (peak memory stays < 2 GB).
     fresh = status.freshness(loaded[0], registry)  # each network's latest measured day

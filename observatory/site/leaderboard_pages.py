@@ -346,12 +346,15 @@ def boards_index_markdown(boards: list[dict[str, Any]], audience: dict[str, Any]
 
 
 def measures_section(summary: dict[str, Any] | None,
-                     charts: dict[tuple[str, str], list[str]] | None = None) -> list[str]:
+                     charts: dict[tuple[str, str], list[str]] | None = None, entity: str = "") -> list[str]:
     """The 'Dernières mesures' section of an establishment page; `charts`: the chart blocks of
-    each (platform, account_id), from charts.write_charts."""
+    each (platform, account_id), from charts.write_charts, and under ("", entity) the history
+    charts of networks whose published figures are tied to no single collected account."""
     out = [f"## Dernières mesures {NOT_SEARCHED}", ""]
+    unmeasured = (charts or {}).get(("", entity), []) if entity else []
     if not summary or not summary["accounts"]:
-        return out + ["Aucune mesure n'a encore été collectée pour les comptes de cette fiche.", ""]
+        out += ["Aucune mesure n'a encore été collectée pour les comptes de cette fiche.", ""]
+        return out + unmeasured
     out.append(f"Mesures du {md(date_fr(summary['as_of']))}. Rangs sur chaque réseau, parmi tous les "
                "établissements puis parmi ceux de la même catégorie.")
     out.append("")
@@ -367,6 +370,8 @@ def measures_section(summary: dict[str, Any] | None,
         who = f"{account['handle']} ({account['platform_label']})"
         out += [measures_table(account, f"Mesures de {who} au {date_fr(summary['as_of'])}"), ""]
         out += (charts or {}).get((account["platform"], account["account_id"]), [])
+    if unmeasured:
+        out += [f"### Chiffres publiés sans relevé rattaché {NOT_SEARCHED}", "", *unmeasured]
     return out
 
 

@@ -157,7 +157,8 @@ def entity_markdown(page: dict[str, Any]) -> str:
     # section is kept out of the search index, and names and places must stay in it.
     out += summary_block(page.get("summary"))
     out += ["## Comptes", ""] + _accounts(page)
-    out += measures_section(page.get("measures"), page.get("charts"))  # charts: set by build.generate
+    # charts: set by build.generate
+    out += measures_section(page.get("measures"), page.get("charts"), page["id"])
     # Repeated boilerplate (no figure yet; sources, mostly the registry's) is not indexed: at
     # 3,000 establishments it was a third of the search index. Quotes of figures stay indexed.
     out += [f"## Chiffres publiés{'' if page['figures'] else ' ' + NOT_SEARCHED}", ""] + _figures(page)

@@ -9,6 +9,11 @@ charts.js sets from the figure's data-params. Series are computed for all accoun
 never account by account, then written one CSV per account. The browser renders the charts
 with the vega bundle of vl-convert, served by the site itself.
 
+Accounts with a published follower count (data/published-figures.csv) also get the chart of
+their whole history (history.py): the figures as points, the collected series as a line. Its
+block comes first among the account's; a network whose figures cannot be tied to one collected
+account has its block under the key ("", establishment id).
+
 Every chart comes with a text summary (figcaption and aria-label) and its data as an HTML table
 in a <details> element: a text alternative, as the French accessibility standard (RGAA) asks."""
 
@@ -27,13 +32,14 @@ from observatory.site.charts.adoption import adoption_block, adoption_frame
 from observatory.site.charts.blocks import ChartBlocks, write_table
 from observatory.site.charts.boards import board_block, board_frame, distribution_frames
 from observatory.site.charts.events import events_frame, write_events, write_vega_bundle
+from observatory.site.charts.history import history_blocks
 from observatory.site.charts.series import compute_series, series_paths, write_series_files
 from observatory.site.charts.specs import BUNDLE_PATH, CHARTS_DIR, SERIES_DIR, write_chart_specs
 
 
 def write_charts(root: Path, registry: Registry, accounts: pd.DataFrame, posts: pd.DataFrame,
                  metrics: pd.DataFrame, boards: list[dict[str, Any]],
-                 today: dt.date | None = None) -> ChartBlocks:
+                 today: dt.date | None = None, figures: pd.DataFrame | None = None) -> ChartBlocks:
     """Write the specs, events, series and chart data of a build; return the pages' blocks.
 
     Establishment and leaderboard pages are served at <folder>/<id>/ and the leaderboard index
@@ -49,6 +55,11 @@ def write_charts(root: Path, registry: Registry, accounts: pd.DataFrame, posts: 
         wanted.add(folder / "repartition" / f"{platform}.csv")
         write_table(folder / "repartition" / f"{platform}.csv", frame)
     out = ChartBlocks(accounts=account_blocks(series, csv_paths, metrics, "../../"))
+    if figures is not None:
+        history = history_blocks(data_out, docs / CHARTS_DIR, figures, series, registry, "../../", today)
+        for key, block in history.accounts.items():
+            out.accounts[key] = [block, *out.accounts.get(key, [])]
+        out.accounts.update({("", entity): blocks for entity, blocks in history.entities.items()})
     for board in boards:
         frame = board_frame(board)
         if frame.empty:
