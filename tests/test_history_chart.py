@@ -105,7 +105,7 @@ def test_summary_and_table_say_every_figure_with_its_source(tmp_path: Path) -> N
 def test_figures_without_a_collected_account_still_draw_their_points(tmp_path: Path) -> None:
     blocks = build(tmp_path)
     block = blocks.entities["chu-c"][0]
-    assert "aucun relevé n&#x27;est encore collecté pour ce compte" in block
+    assert "aucun relevé n&#x27;est encore collecté sur ce réseau" in block
     page = "\n".join(measures_section(None, {("", "chu-c"): blocks.entities["chu-c"]}, "chu-c"))
     assert "Aucune mesure n'a encore été collectée" in page and 'data-kind="history"' in page
     assert 'data-kind="history"' not in "\n".join(measures_section(None, {("", "chu-c"): [block]}, "chu-a"))

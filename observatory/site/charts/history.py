@@ -120,7 +120,7 @@ def _summary(placed: pd.DataFrame, undated: pd.DataFrame, days: np.ndarray, coun
         parts.append("plusieurs comptes de l'établissement sont relevés sur ce réseau et un chiffre "
                      "publié ne dit pas lequel : aucun relevé n'est tracé")
     else:
-        parts.append("aucun relevé n'est encore collecté pour ce compte")
+        parts.append("aucun relevé n'est encore collecté sur ce réseau")
     text = " ; ".join(parts) + "."
     if others:
         verb = "ne sont pas des nombres" if others > 1 else "n'est pas un nombre"
@@ -204,7 +204,7 @@ def _write_histories(out: HistoryBlocks, folder: Path, followers: pd.DataFrame, 
         summary = _summary(placed, undated, days, counts, int(others.get((entity, platform), 0)), several)
         handle = _handle(keys, gid, registry, entity, platform)
         block = chart_block("history", f"{prefix}{CHARTS_DIR}/{SPEC_FILE}", f"{prefix}donnees/{path}",
-                            f"Historique des abonnés de {_who(handle, platform)}", summary,
+                            f"Historique des abonnés : {_who(handle, platform)}", summary,
                             _table_rows(placed, undated, days, counts), HEADERS, params, NOTE)
         if gid is not None:
             out.accounts[(platform, str(keys["account_id"].iat[gid]))] = block
@@ -214,9 +214,12 @@ def _write_histories(out: HistoryBlocks, folder: Path, followers: pd.DataFrame, 
 
 
 def _handle(keys: pd.DataFrame, gid: int | None, registry: Registry, entity: str, platform: str) -> str:
-    """The collected account's handle; else the registered one(s) on that network."""
+    """The collected account's handle; else the one registered on that network, or the
+    establishment's name when it has several there (a figure does not say which)."""
     if gid is not None:
         return str(keys["handle"].iat[gid])
     found = registry.entities.get(entity)
     handles = [a.handle for a in (found.accounts if found else ()) if a.platform == platform]
-    return ", ".join(handles) or (found.name if found else entity)
+    if len(handles) == 1:
+        return handles[0]
+    return found.name if found else entity
