@@ -25,7 +25,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from observatory.registry.figures import validate_figures
 
     paths = _default_paths(args.paths)
-    docs, problems = validate_paths(paths, ROOT, check_format=not args.no_format)
+    docs, problems = validate_paths(paths, ROOT, check_format=not args.no_format,
+                                    workers=os.cpu_count() or 1)
     if not args.paths:
         problems += validate_figures(DATA_DIR / "published-figures.csv", ROOT,
                                      {d.id for d in docs if d.located is not None})

@@ -339,3 +339,23 @@ def test_schema_describes_previous_handles() -> None:
     account = schema["properties"]["accounts"]["items"]["properties"]
     assert account["previous_handles"]["items"]["required"] == ["handle", "until"]
     assert "quote" in account["sources"]["items"]["properties"]
+
+
+def test_a_national_registry_checked_in_worker_processes_gives_the_same_report(data_dir: Path) -> None:
+    """Past PARALLEL_FROM files, `validate` spreads the files over processes: same problems (file,
+    line, field, message), same documents, in the same order as in one process."""
+    from observatory.registry.validate import PARALLEL_FROM
+
+    for i in range(PARALLEL_FROM + 20):
+        write(data_dir, f"fictif-{i:04d}.yml", VALID.replace("CHU_Exemple", f"fictif_{i:04d}"))
+    write(data_dir, "fictif-0003.yml", VALID.replace("CHU_Exemple", "fictif_0004"))  # a duplicate
+    write(data_dir, "fictif-0007.yml", VALID.replace("region: Bretagne", "region: Atlantide"))
+    write(data_dir, "fictif-0011.yml", VALID.replace("short_name: CHU Exemple\n", "") + "short_name: X\n")
+    folders = [data_dir / "establishments", data_dir / "benchmarks"]
+    alone_docs, alone = validate_paths(folders, data_dir.parent, workers=1)
+    spread_docs, spread = validate_paths(folders, data_dir.parent, workers=2)
+    assert spread == alone
+    assert [(d.id, d.data) for d in spread_docs] == [(d.id, d.data) for d in alone_docs]
+    assert {p.file.rsplit("/", 1)[-1] for p in alone} == {
+        "fictif-0003.yml", "fictif-0004.yml", "fictif-0007.yml", "fictif-0011.yml"}
+    assert any(p.field == "(forme)" for p in alone)

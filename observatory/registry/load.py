@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from observatory.registry.handles import parse_handle
 from observatory.registry.validate import Problem, validate_paths
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: `validate` and `add` start without it
+    import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -105,6 +106,8 @@ class Registry:
         return [a for e in self.entities.values() for a in e.accounts]
 
     def entities_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         rows = [{
             "id": e.id, "name": e.name, "short_name": e.short_name, "is_benchmark": e.is_benchmark,
             "category": e.category, "kind": e.kind, "region": e.region, "city": e.city,
@@ -113,6 +116,8 @@ class Registry:
         return pd.DataFrame(rows).astype({"beds": "Int64"}) if rows else pd.DataFrame()
 
     def accounts_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         rows = [{
             "entity_id": a.entity_id, "platform": a.platform, "handle": a.handle, "key": a.key,
             "platform_id": a.platform_id, "status": a.status, "since": a.since, "until": a.until,

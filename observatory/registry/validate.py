@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import multiprocessing
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -500,12 +502,33 @@ def _registry_around(files: list[Path]) -> list[Path]:
     return [f for f in around if f.resolve() not in given]
 
 
-def validate_paths(paths: list[Path], root: Path | None = None,
-                   check_format: bool = True) -> tuple[list[Document], list[Problem]]:
+PARALLEL_FROM = 400  # files: below this, starting worker processes costs more than it saves
+
+
+def _check_with_format(path: Path, root: Path | None, check_format: bool) -> tuple[Document, Problem | None]:
+    doc = check_document(path, root)
+    return doc, (format_problem(doc) if check_format and not doc.problems else None)
+
+
+def _check_files(files: list[Path], root: Path | None, check_format: bool,
+                 workers: int) -> list[tuple[Document, Problem | None]]:
+    """Each file checked on its own (parse, schema, canonical form): the bulk of the work, spread
+    over `workers` forked processes for a national registry (thousands of files), in file order."""
+    check = partial(_check_with_format, root=root, check_format=check_format)
+    if workers > 1 and len(files) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(check, files, chunksize=max(1, len(files) // (workers * 8)))
+    return [check(f) for f in files]
+
+
+def validate_paths(paths: list[Path], root: Path | None = None, check_format: bool = True,
+                   workers: int = 1) -> tuple[list[Document], list[Problem]]:
     """Check the given files; the rest of their registry is read too (a duplicate account, an id
-    taken, a parent), but only the given files' problems are reported."""
+    taken, a parent), but only the given files' problems are reported. `workers` > 1: files are
+    checked in that many processes (the command line's validate and load_registry use it)."""
     files = registry_files(paths)
-    docs = [check_document(p, root) for p in files]
+    checked = _check_files(files, root, check_format, workers)
+    docs = [doc for doc, _ in checked]
     problems = [p for doc in docs for p in doc.problems]
     # Given folders are read whole: only single files need the rest of their registry around them.
     singles = [f for f in files if f in paths]
@@ -513,8 +536,5 @@ def validate_paths(paths: list[Path], root: Path | None = None,
     displays = {doc.display for doc in docs}
     problems += [p for p in cross_file_problems([d for d in docs + context if d.located is not None])
                  if p.file in displays]
-    if check_format:
-        for doc in docs:
-            if not doc.problems and (problem := format_problem(doc)):
-                problems.append(problem)
+    problems += [problem for _, problem in checked if problem is not None]
     return docs, sorted(problems)

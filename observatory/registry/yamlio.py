@@ -44,9 +44,13 @@ class Located:
         return self.lines.get(path, 1)
 
 
+_TEXT_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"}
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
+    # Text is the node's value as it is (most scalars of a registry file: no constructor call).
     # Dates stay as the text written: the registry accepts YYYY, YYYY-MM and YYYY-MM-DD alike.
-    if node.tag == "tag:yaml.org,2002:timestamp":
+    if node.tag in _TEXT_TAGS:
         return node.value
     return _constructor.construct_object(node, deep=True)
 
