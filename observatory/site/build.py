@@ -35,6 +35,7 @@ from observatory.registry.spec import ACCOUNT, BENCHMARK, ESTABLISHMENT, SOURCE
 from observatory.registry.yamlio import dump_data
 from observatory.site import (
     charts,
+    compare,
     home,
     leaderboard_pages,
     open_data,
@@ -52,7 +53,7 @@ from observatory.textfmt import plural
 T = TypeVar("T")
 # What the build writes under docs/ (git-ignored): copies of docs/ for a synthetic site leave them out.
 GENERATED_DOCS = ("index.md", "etablissements", "references", "annuaire", "classements", "donnees",
-                  "etudes", "secteurs", "generated")
+                  "etudes", "secteurs", "generated", "comparer.md")
 RANK_CHANGE_DAYS = 7  # "previous period" for rank changes
 
 FORMAT_SECTIONS = [
@@ -175,6 +176,7 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
     with stages.stage("graphiques"):
         chart_blocks = charts.write_charts(root, registry, *loaded, metrics_frame, boards + [audience],
                                            figures=figures)  # figures: the accounts' history charts
+        compare.write_compare(docs, registry, loaded[0])  # the « Comparer » page and its index
     # The snapshots' last use was the charts: dropped before the fork, so that the child shares a
     # small parent and the parent's later work copies few shared pages (peak memory stays < 2 GB).
     fresh = status.freshness(loaded[0], registry)  # each network's latest measured day
@@ -205,7 +207,7 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
     with stages.stage("données ouvertes (fin de l'écriture en parallèle)"):
         listing = data_files_written()
         pages.write_if_changed(docs / "donnees" / "index.md", pages.opendata_markdown(listing))
-    return count + 3
+    return count + 4
 
 
 def write_data_files(root: Path, registry: Registry, figures: pd.DataFrame, metrics_frame: pd.DataFrame,
