@@ -90,6 +90,33 @@
     return target;
   }
 
+  function draw(vegaEmbed, target, spec) {
+    return vegaEmbed(target, spec, {
+      mode: "vega-lite",
+      actions: false,
+      renderer: "svg",
+      logLevel: 1, // errors only: an empty layer (no event on this chart) is not worth a warning
+      tooltip: { theme: isDark() ? "dark" : "light" }
+    }).then(function (result) {
+      // The figure is the image for assistive technologies (role="img", aria-label); the
+      // drawing inside it is hidden from them, the data table after it is not.
+      var svg = target.querySelector("svg");
+      if (svg) svg.setAttribute("aria-hidden", "true");
+      return result;
+    });
+  }
+
+  // For pages that build a spec themselves (assets/compare.js): the same bundle, palette and
+  // options; resolves to vega-embed's result (call its finalize() before drawing again).
+  window.observatoireCharts = {
+    embed: function (target, spec) {
+      return loadEmbed().then(function (vegaEmbed) {
+        spec.config = merge(spec.config || {}, themeConfig());
+        return draw(vegaEmbed, target, spec);
+      });
+    }
+  };
+
   function render(figure) {
     var specUrl = new URL(figure.dataset.spec, document.baseURI).href;
     var dataUrl = new URL(figure.dataset.url, document.baseURI).href;
@@ -119,17 +146,7 @@
       spec.description = figure.getAttribute("aria-label") || "";
       var previous = views.get(figure);
       if (previous) previous.finalize();
-      return vegaEmbed(target, spec, {
-        mode: "vega-lite",
-        actions: false,
-        renderer: "svg",
-        logLevel: 1, // errors only: an empty layer (no event on this chart) is not worth a warning
-        tooltip: { theme: isDark() ? "dark" : "light" }
-      }).then(function (result) {
-        // The figure is the image for assistive technologies (role="img", aria-label); the
-        // drawing inside it is hidden from them, the data table after it is not.
-        var svg = target.querySelector("svg");
-        if (svg) svg.setAttribute("aria-hidden", "true");
+      return draw(vegaEmbed, target, spec).then(function (result) {
         views.set(figure, result);
         figure.classList.add("obs-chart-ready");
       });
