@@ -199,7 +199,8 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         pages.write_if_changed(docs / "donnees" / "exemple.md", worked_example.example_markdown())
         home_page = home.home_data(registry, metrics_frame, figures,
                                    finess_file=data_dir / "finess-coverage.yml")
-        home_text = home.home_markdown(home_page, chart_blocks.boards.get("home"))
+        home_text = home.home_markdown(home_page, chart_blocks.boards.get("home"),
+                                       chart_blocks.boards.get("home_map"))
         pages.write_if_changed(docs / "index.md",
                                status.with_footer_date(home_text, status.footer_sentence(fresh)))
         pages.write_if_changed(docs / status.PAGE,

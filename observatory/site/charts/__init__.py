@@ -33,6 +33,7 @@ from observatory.site.charts.blocks import ChartBlocks, write_table
 from observatory.site.charts.boards import board_block, board_frame, distribution_frames
 from observatory.site.charts.events import events_frame, write_events, write_vega_bundle
 from observatory.site.charts.history import history_blocks
+from observatory.site.charts.regions_map import write_map
 from observatory.site.charts.series import compute_series, series_paths, write_series_files
 from observatory.site.charts.specs import BUNDLE_PATH, CHARTS_DIR, SERIES_DIR, write_chart_specs
 
@@ -74,6 +75,8 @@ def write_charts(root: Path, registry: Registry, accounts: pd.DataFrame, posts: 
         write_table(folder / "adoption.csv", adoption)
         out.boards["index"] = adoption_block(adoption, "../")
         out.boards["home"] = adoption_block(adoption, "")  # the home page is at the root
+    if (region_map := write_map(docs, registry)) is not None:
+        out.boards["home_map"] = region_map  # the map of France on the home page
     for stale in {*folder.glob("repartition/*.csv"), *folder.glob("classements/*.csv"),
                   *folder.glob("adoption.csv")} - wanted:
         stale.unlink()
