@@ -236,3 +236,14 @@ def test_coverage_says_what_each_figure_counts() -> None:
     one = Registry({**registry.entities, "pompidou": replace(registry.entities["pompidou"], parent=None)})
     assert "1 hôpital rattaché à leur CHU, qui a ses propres comptes." in home.home_markdown(
         home.home_data(one, pd.DataFrame(), pd.DataFrame()))
+
+
+def test_the_directory_counts_attached_sites_apart() -> None:
+    from observatory.site import page_data
+
+    registry = Registry({e.id: e for e in (
+        establishment("aphp", "Île-de-France"), establishment("necker", "Île-de-France", parent="aphp"),
+        establishment("rennes", "Bretagne"))})
+    figures = pd.DataFrame(columns=["entity"])
+    assert page_data.directory_page(registry, figures)["by_category"] == [
+        {"category": "CHU/CHR (dont 1 site rattaché à un autre établissement de l'annuaire)", "count": 3}]

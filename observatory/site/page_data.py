@@ -22,7 +22,7 @@ from observatory.registry.vocab import (
     REGIONS,
     VALUE_QUALIFIERS,
 )
-from observatory.textfmt import date_fr, number, slugify
+from observatory.textfmt import date_fr, number, plural, slugify
 
 FIELD_LABELS = {
     "name": "nom", "short_name": "nom court", "aliases": "autres noms", "category": "catégorie",
@@ -156,6 +156,15 @@ def entity_page(entity: Entity, registry: Registry, figures: pd.DataFrame,
     }
 
 
+def _attached(count: int) -> str:
+    """« (dont 4 sites rattachés à un autre établissement de l'annuaire) »: files that are part of
+    another establishment's."""
+    if not count:
+        return ""
+    sites = plural(count, "site rattaché", "sites rattachés")
+    return f" (dont {sites} à un autre établissement de l'annuaire)"
+
+
 def directory_page(registry: Registry, figures: pd.DataFrame) -> dict[str, Any]:
     figure_counts = figures["entity"].value_counts()
 
@@ -170,6 +179,9 @@ def directory_page(registry: Registry, figures: pd.DataFrame) -> dict[str, Any]:
 
     establishments = sorted(registry.establishments, key=lambda e: e.name.casefold())
     counts = pd.Series([e.category for e in establishments]).value_counts()
+    # Sites with a file of their own, attached to another establishment (AP-HP's hospitals): the
+    # count says so, as the home page counts each CHU once (issue #16, item 8).
+    attached = pd.Series([e.category for e in establishments if e.parent], dtype=object).value_counts()
     by_region: dict[str, list[dict[str, Any]]] = {}
     for e in establishments:
         by_region.setdefault(e.region or "", []).append(row(e))
@@ -179,7 +191,7 @@ def directory_page(registry: Registry, figures: pd.DataFrame) -> dict[str, Any]:
         "regions": [{"region": r or NO_REGION, "path": region_page_path(r), "rows": by_region[r]}
                     for r in order],
         "benchmarks": [row(e) for e in sorted(registry.benchmarks, key=lambda e: e.name)],
-        "by_category": [{"category": CATEGORIES[c], "count": int(counts.get(c, 0))}
-                        for c in CATEGORIES if counts.get(c, 0)],
+        "by_category": [{"category": CATEGORIES[c] + _attached(int(attached.get(c, 0))),
+                         "count": int(counts.get(c, 0))} for c in CATEGORIES if counts.get(c, 0)],
         "figures_total": len(figures),
     }
