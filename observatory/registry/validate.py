@@ -510,22 +510,35 @@ def _check_with_format(path: Path, root: Path | None, check_format: bool) -> tup
     return doc, (format_problem(doc) if check_format and not doc.problems else None)
 
 
+def _check_in_worker(path: Path, root: Path | None, check_format: bool) -> tuple[Document, Problem | None]:
+    """As _check_with_format, but the document sent back to the parent is only what it still
+    reads (data, and the lines of cross-file problems): sending whole documents back cost as much
+    as checking them."""
+    doc, problem = _check_with_format(path, root, check_format)
+    if doc.located is not None:
+        kept = {key: line for key, line in doc.located.lines.items()
+                if key == () or key == ("parent",) or (len(key) == 2 and key[0] == "accounts")}
+        doc.located = Located(doc.located.data, kept)
+    return Document(doc.path, doc.display, doc.id, doc.folder, "", doc.located, doc.problems), problem
+
+
 def _check_files(files: list[Path], root: Path | None, check_format: bool,
                  workers: int) -> list[tuple[Document, Problem | None]]:
     """Each file checked on its own (parse, schema, canonical form): the bulk of the work, spread
     over `workers` forked processes for a national registry (thousands of files), in file order."""
-    check = partial(_check_with_format, root=root, check_format=check_format)
     if workers > 1 and len(files) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+        check = partial(_check_in_worker, root=root, check_format=check_format)
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             return pool.map(check, files, chunksize=max(1, len(files) // (workers * 8)))
-    return [check(f) for f in files]
+    return [_check_with_format(f, root, check_format) for f in files]
 
 
 def validate_paths(paths: list[Path], root: Path | None = None, check_format: bool = True,
                    workers: int = 1) -> tuple[list[Document], list[Problem]]:
     """Check the given files; the rest of their registry is read too (a duplicate account, an id
-    taken, a parent), but only the given files' problems are reported. `workers` > 1: files are
-    checked in that many processes (the command line's validate and load_registry use it)."""
+    taken, a parent), but only the given files' problems are reported. `workers` > 1 (the command
+    line's validate): files are checked in that many processes, and the documents returned keep
+    their data but not their text."""
     files = registry_files(paths)
     checked = _check_files(files, root, check_format, workers)
     docs = [doc for doc, _ in checked]
