@@ -132,6 +132,7 @@
     this.all = Object.keys(index.e).map(function (id) { return establishment(index, id); });
     this.chosen = [];
     this.platform = "";
+    this.explicit = false; // the network was chosen by the reader (or the address), not by default
     this.options = [];
     this.active = -1;
     this.views = [];
@@ -162,6 +163,7 @@
     });
     this.select.addEventListener("change", function () {
       self.platform = self.select.value;
+      self.explicit = true;
       history.replaceState(history.state, "", toUrl(self.chosen, self.platform));
       self.draw();
     });
@@ -254,15 +256,15 @@
     this.listbox.replaceChildren();
     this.options = [];
     this.close();
-    history.pushState(null, "", toUrl(this.chosen, this.platform));
     this.show();
+    history.pushState(null, "", toUrl(this.chosen, this.platform));
     this.input.focus();
   };
 
   Compare.prototype.remove = function (id) {
     this.chosen = this.chosen.filter(function (other) { return other !== id; });
-    history.pushState(null, "", toUrl(this.chosen, this.platform));
     this.show();
+    history.pushState(null, "", toUrl(this.chosen, this.platform));
     this.input.focus();
   };
 
@@ -271,6 +273,7 @@
     var wanted = fromUrl(this.index, this.max);
     this.chosen = wanted.ids;
     this.platform = wanted.platform;
+    this.explicit = Boolean(wanted.platform);
     this.show();
   };
 
@@ -311,8 +314,11 @@
     });
     this.chips.hidden = items.length === 0;
     var networks = this.networks();
-    if (!networks.some(function (n) { return n.platform === self.platform; })) {
+    // By default the network most of the chosen establishments share; the reader's choice
+    // stays while it applies.
+    if (!this.explicit || !networks.some(function (n) { return n.platform === self.platform; })) {
       this.platform = networks.length ? networks[0].platform : "";
+      this.explicit = false;
     }
     this.select.replaceChildren();
     var names = new Map(this.index.p);
@@ -363,6 +369,10 @@
       self.results.replaceChildren(self.summary(items, accounts));
       var shown = accounts.filter(function (entry) { return entry.account.platform === self.platform; });
       var series = self.series(shown);
+      // Chosen establishments without an account on this network are said, not silently missing.
+      self.absent = items.filter(function (item) {
+        return !item.accounts.some(function (account) { return account.platform === self.platform; });
+      }).map(function (item) { return item.label + " : pas de compte mesuré sur ce réseau"; });
       self.chart(series, "followers");
       if (series.some(function (s) { return s.rows.some(function (r) { return r.engagement !== null; }); })) {
         self.chart(series, "engagement");
@@ -428,7 +438,7 @@
           + " à " + plural(last.followers, "abonné", "abonnés") + " le " + day(last.date)
         : s.label + " : " + rateFormat.format(last.engagement) + " % (fenêtre close le " + day(last.date) + ")");
     });
-    var summary = sentences.join(" ; ") + ".";
+    var summary = sentences.concat(this.absent || []).join(" ; ") + ".";
     var heading = element("h2", "", title);
     var figure = element("figure", "obs-compare-figure");
     figure.setAttribute("role", "img");
