@@ -13,6 +13,7 @@ from typing import Any
 
 from observatory.analysis.leaderboards import BOARD_METRICS, SIZE_CLASSES
 from observatory.registry.vocab import CATEGORIES, PLATFORMS, REGIONS
+from observatory.site.search_terms import hidden_terms
 from observatory.textfmt import date_fr, front_matter_text, md, number, plural
 
 METRIC_LABELS = {
@@ -247,9 +248,13 @@ def board_markdown(board: dict[str, Any], chart: str = "", page: int = 1) -> str
     out = ["---", f"title: {json.dumps(front_matter_text(title), ensure_ascii=False)}"] + (
         ["search:", "  exclude: true"] if page > 1 else [])
     out += ["---", "", f"# {md(title)}", ""]
-    if board.get("as_of"):
-        out += [f"Mesures du {md(date_fr(board['as_of']))}. Rangs parmi les établissements ; les ex æquo "
-                "partagent le même rang. Définitions : [méthodologie](../methodologie.md).", ""]
+    # A sentence first: a search result shows the page's first text (the table is not indexed).
+    ranked = plural(len(board["rows"]), "établissement classé", "établissements classés")
+    as_of = board.get("as_of")
+    intro = f"{title} : {ranked}" + (f", mesures du {date_fr(as_of)}." if as_of else ".")
+    ties = " Rangs parmi les établissements ; les ex æquo partagent le même rang." if as_of else ""
+    definitions = " Définitions : [méthodologie](../methodologie.md)." if as_of else ""
+    out += [md(intro) + ties + definitions + hidden_terms([intro, ties, definitions]), ""]
     if not board["rows"]:
         out += ["Aucune mesure n'a encore été collectée pour ce classement.", ""]
     else:

@@ -8,9 +8,10 @@ from typing import Any
 
 from observatory import PROJECT_URL
 from observatory.site.leaderboard_pages import NOT_SEARCHED, measures_section, write_if_changed
+from observatory.site.search_terms import hidden_terms
 from observatory.site.study_links import studies_section
 from observatory.site.summary import summary_block
-from observatory.textfmt import front_matter_text, link, md
+from observatory.textfmt import front_matter_text, link, md, plural
 
 FINESS_RECORD = "https://finess.esante.gouv.fr/fininter/jsp/actionDetailEtablissement.do?noFiness={}"
 
@@ -95,7 +96,10 @@ def _accounts(page: dict[str, Any]) -> list[str]:
     if not page["accounts"]:
         return ["Aucun compte n'est encore enregistré pour cette fiche. "
                 f"[Proposer un ajout]({page['edit_url']}).", ""]
-    lines = ["| Réseau | Compte | État | Depuis | Jusqu'à | Source |", "|---|---|---|---|---|---|"]
+    # A sentence before the table: a search result on this section shows it, not the headers.
+    count = len(page["accounts"])
+    lines = [f"{plural(count, 'compte')}, {'chacun avec sa' if count > 1 else 'avec sa'} source :", "",
+             "| Réseau | Compte | État | Depuis | Jusqu'à | Source |", "|---|---|---|---|---|---|"]
     for account in page["accounts"]:
         handle = link(account["handle"], account["url"])
         if account["unverified"]:
@@ -138,9 +142,45 @@ def entity_description(page: dict[str, Any]) -> str:
     return f"{page['name']} — {kind}{where} : {accounts}."
 
 
+def and_list(items: list[str]) -> str:
+    """« A », « A et B », « A, B et C »."""
+    return ", ".join(items[:-1]) + " et " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def _what(page: dict[str, Any]) -> str:
+    """« centre hospitalier », « CHU/CHR », « compte de référence (agence publique) »."""
+    def lower(label: str) -> str:  # acronyms (CHU/CHR, ESPIC) keep their capitals
+        return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+    if page["is_benchmark"]:
+        return "compte de référence" + (f" ({lower(page['kind'])})" if page["kind"] else "")
+    category = page["category"]
+    return lower(category) if category and category != "Autre" else "établissement de santé"
+
+
+def entity_intro(page: dict[str, Any]) -> str:
+    """The page's first sentence, plain text: what a search result shows first (not the
+    identity table's headers). « CHU d'Angers : CHU/CHR à Angers (Pays de la Loire), 3 comptes
+    recensés sur X (Twitter), Facebook et YouTube. »"""
+    where = ""
+    if page["city"]:
+        where = f" à {page['city']}" + (f" ({page['region']})" if page["region"] else "")
+    elif page["region"]:
+        where = f", région {page['region']}"
+    networks = list(dict.fromkeys(a["platform"] for a in page["accounts"]))
+    accounts = (f"{plural(len(page['accounts']), 'compte recensé')} sur {and_list(networks)}" if networks
+                else "aucun compte recensé sur les réseaux sociaux")
+    return f"{page['name']} : {_what(page)}{where}, {accounts}."
+
+
 def entity_markdown(page: dict[str, Any]) -> str:
+    intro = entity_intro(page)
+    # The folded forms of the words indexed on the page (search_terms): title, this sentence,
+    # the identity table, the attached establishments and the note.
+    indexed = [intro, page["kind"], page["parent"]["name"] if page["parent"] else None, page["note"],
+               *page["aliases"], *(c["name"] for c in page["children"])]
     out = [_front_matter(page["name"], entity_description(page)),
-           f"# {md(page['name'])}", ""]
+           f"# {md(page['name'])}", "", md(intro) + hidden_terms(indexed), ""]
     if page["is_benchmark"]:
         out += ['!!! note "Compte de référence"', "    Ce compte sert de point de comparaison. Il "
                 "n'est jamais classé parmi les établissements.", ""]
@@ -175,10 +215,11 @@ def directory_markdown(data: dict[str, Any]) -> str:
     """The directory's front page: counts and one link per region (3,000 rows would not fit a
     page), then the reference accounts."""
     total = data["total"]
+    counts = ", ".join(f"{c['count']} {c['category']}" for c in data["by_category"])
     out = [_front_matter("Annuaire des établissements", "Tous les établissements suivis"),
            "# Annuaire des établissements", "",
-           f"L'observatoire suit **{total} établissements**. "
-           + ", ".join(f"{c['count']} {md(c['category'])}" for c in data["by_category"]) + ".", "",
+           f"L'observatoire suit **{total} établissements**. {md(counts)}."
+           + hidden_terms(["Annuaire des établissements", counts]), "",
            "Pour trouver un établissement par son nom ou sa commune, utilisez la recherche du site ; "
            "l'annuaire les liste par région.", "",
            "| Région | Établissements |", "|---|---|"]
@@ -204,7 +245,8 @@ def region_pages(region: dict[str, Any]) -> dict[str, str]:
         title = f"Annuaire : {name}" + (f" (page {n} sur {count})" if count > 1 else "")
         lines = [_front_matter(title, f"Établissements suivis : {name}"), f"# {md(title)}", "",
                  f"{len(rows)} établissement{plural} suivi{plural}"
-                 f" dans cette région. [Toutes les régions]({_rel(path, 'etablissements/index.md')}).", ""]
+                 f" dans cette région. [Toutes les régions]({_rel(path, 'etablissements/index.md')})."
+                 + hidden_terms([title, "établissements suivis région"]), ""]
         if count > 1:
             lines += [" · ".join(f"page {k}" if k == n else f"[page {k}]({_rel(path, p)})"
                                  for k, p in enumerate(paths, start=1)), ""]

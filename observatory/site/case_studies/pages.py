@@ -24,6 +24,7 @@ from observatory.site.case_studies.read import (
     load_studies,
 )
 from observatory.site.pages import source_text, write_if_changed
+from observatory.site.search_terms import hidden_terms
 from observatory.textfmt import date_fr, front_matter_text, md
 
 
@@ -59,7 +60,10 @@ def body_markdown(segments: list[Segment]) -> list[str]:
 def study_markdown(study: Study, segments: list[Segment], registry: Registry) -> str:
     entities = [registry.entities[e] for e in study.establishments]
     body = body_markdown(segments)
-    out = [_front(study.title, study.summary), f"# {md(study.title)}", "", f"*{md(study.summary)}*", "",
+    # The folded words of the whole study (search_terms), hidden at the end of its summary.
+    words = hidden_terms([study.title, study.summary, *(line for _, line in study.body)])
+    out = [_front(study.title, study.summary), f"# {md(study.title)}", "",
+           f"*{md(study.summary)}*{words}", "",
            f"- **Publiée le** {md(date_fr(study.date))}",
            "- **Établissements :** " + ", ".join(entity_link(e) for e in entities),
            "- **Secteur :** " + ", ".join(f"[{md(SECTORS[s])}](../{SECTORS_DIR}/{s}.md)"
@@ -136,7 +140,8 @@ def sector_markdown(sector: str, studies: list[Study], registry: Registry, audie
                      key=lambda e: e.name.casefold())
     out = [_front(label, f"{label} : classement d'audience et études de cas"), f"# {md(label)}", "",
            f"L'annuaire suit **{len(members)} établissement{'s' if len(members) > 1 else ''}** de ce "
-           "secteur. [Tous les secteurs](index.md) · [Annuaire](../etablissements/index.md).", "",
+           "secteur. [Tous les secteurs](index.md) · [Annuaire](../etablissements/index.md)."
+           + hidden_terms([label, "établissements secteur"]), "",
            "## Classement : audience tous réseaux", "",
            "Somme des derniers abonnés de chaque établissement du secteur sur ses comptes suivis ; rangs "
            "au sein du secteur. Les classements par réseau et par mesure sont sur la page "
