@@ -16,13 +16,22 @@
   var views = new Map(); // figure -> vega view
   var embedding = null;
 
+  // The bundle (vega, vega-lite, vega-embed, vendored) is a classic script that sets
+  // window.vegaEmbed: added once to the page, it stays across instant navigation.
   function loadEmbed() {
     if (!embedding) {
-      // The bundle is an ES module without exports: it sets window.vegaEmbed.
-      embedding = import(bundleUrl).then(function () {
-        if (typeof window.vegaEmbed !== "function") throw new Error("vegaEmbed absent du paquet");
-        return window.vegaEmbed;
+      embedding = new Promise(function (resolve, reject) {
+        if (typeof window.vegaEmbed === "function") return resolve(window.vegaEmbed);
+        var tag = document.createElement("script");
+        tag.src = bundleUrl;
+        tag.onload = function () {
+          if (typeof window.vegaEmbed === "function") resolve(window.vegaEmbed);
+          else reject(new Error("vegaEmbed absent du paquet"));
+        };
+        tag.onerror = function () { reject(new Error(bundleUrl + " : non chargé")); };
+        document.head.appendChild(tag);
       });
+      embedding.catch(function () { embedding = null; }); // the next page tries again
     }
     return embedding;
   }

@@ -7,7 +7,7 @@ the platform, the dates between which event rules are drawn, a title) are Vega-L
 charts.js sets from the figure's data-params. Series are computed for all accounts at once
 (sorted int64 keys, searchsorted, cumulative sums) and their text is built column-wise in numpy,
 never account by account, then written one CSV per account. The browser renders the charts
-with the vega bundle of vl-convert, served by the site itself.
+with vega, vega-lite and vega-embed vendored in observatory/site/vendor/vega, served by the site.
 
 Accounts with a published follower count (data/published-figures.csv) also get the chart of
 their whole history (history.py): the figures as points, the collected series as a line. Its

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import json
 import re
-from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from observatory.site.charts.blocks import write_text_if_changed, write_table
+from observatory.site.charts.blocks import write_table, write_text_if_changed
 from observatory.site.charts.specs import EVENT_COLUMNS, EVENTS_FILE, KINDS
 
 # --- Events ----------------------------------------------------------------------------------
@@ -74,22 +76,44 @@ def write_events(out_dir: Path, events: pd.DataFrame) -> None:
 # --- Vega bundle -----------------------------------------------------------------------------
 
 
-@cache
-def _bundle_text() -> str:
-    import vl_convert
+VENDOR = Path(__file__).resolve().parent.parent / "vendor" / "vega"
+_SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", flags=re.MULTILINE)
 
-    return vl_convert.javascript_bundle()
+
+def vendored_files() -> list[dict[str, Any]]:
+    """The vendored packages in loading order (vega, vega-lite, vega-embed), from the manifest
+    that tests/test_vendor_vega.py checks the files against."""
+    return json.loads((VENDOR / "manifest.json").read_text(encoding="utf-8"))["packages"]
+
+
+def _bundle_stamp(packages: list[dict[str, Any]]) -> str:
+    names = ", ".join(f"{p['name']} {p['version']}" for p in packages)
+    digest = hashlib.sha256(json.dumps(packages, sort_keys=True).encode()).hexdigest()[:16]
+    return f"/* {names} ({digest}) */\n"
+
+
+def _bundle_text(packages: list[dict[str, Any]]) -> str:
+    """The packages' licences in a comment (BSD-3-Clause asks for them), then their builds. The
+    builds' source-map comments are dropped: the maps are not shipped, a browser would ask for them."""
+    licences, builds = [], []
+    for package in packages:
+        for name in package["files"]:
+            text = (VENDOR / name).read_text(encoding="utf-8")
+            if name.endswith(".js"):
+                builds.append(_SOURCE_MAP.sub("", text).rstrip() + "\n;")
+            else:
+                licences.append(f"{package['name']} {package['version']} :\n{text.strip()}")
+    return "/*\n" + "\n\n".join(licences).replace("*/", "* /") + "\n*/\n" + "\n".join(builds) + "\n"
 
 
 def write_vega_bundle(out_path: Path) -> None:
-    """vega, vega-lite and vega-embed in one file, from vl-convert: an ES module without imports
-    or exports that sets window.vegaEmbed (charts.js loads it with import()). Building it takes
-    seconds: it is skipped when the file already comes from the same vl-convert version."""
-    import vl_convert
-
-    stamp = f"/* vega bundle of vl-convert {vl_convert.__version__} */\n"
+    """vega, vega-lite and vega-embed in one classic script that sets window.vegaEmbed (charts.js
+    adds it to the page), from the files vendored in observatory/site/vendor/vega. Skipped when the
+    file already comes from the same manifest: reading 800 kB to compare is not needed."""
+    packages = vendored_files()
+    stamp = _bundle_stamp(packages)
     if out_path.exists():
         with out_path.open(encoding="utf-8") as handle:
             if handle.readline() == stamp:
                 return
-    write_text_if_changed(out_path, stamp + _bundle_text())
+    write_text_if_changed(out_path, stamp + _bundle_text(packages))
