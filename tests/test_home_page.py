@@ -74,7 +74,7 @@ def test_the_last_collection_card_says_how_old_it_is() -> None:
     metrics = metrics_of(ACCOUNTS)  # last measure: 31 January 2025
     fresh = home.key_figures(home.home_data(REGISTRY, metrics, pd.DataFrame(), today=dt.date(2025, 2, 1)))[-1]
     assert fresh == {"value": "31 janvier 2025", "label": "dernière collecte", "note": "hier : à jour",
-                     "warn": False}
+                     "warn": False, "wide": True}
     late = home.home_data(REGISTRY, metrics, pd.DataFrame(), today=dt.date(2025, 2, 10))
     stale = home.key_figures(late)[-1]
     assert stale["note"] == "il y a 10 jours : données plus à jour" and stale["warn"]
@@ -173,7 +173,7 @@ def test_map_spec_draws_every_region_and_follows_the_chosen_network() -> None:
     frame = regions_map.region_frame(MAP_REGISTRY, features)
     spec = regions_map.regions_spec(["facebook", "linkedin"])
     text = json.dumps(spec)
-    assert "http" not in text and '"values"' not in text  # data by URL, on the site
+    assert "http" not in text and spec["data"]["url"] == specs.DATA_URL  # data by URL, on the site
     [param] = [p for p in spec["params"] if p["name"] == "obs_network"]
     assert param["bind"]["input"] == "select" and param["bind"]["labels"] == ["Facebook", "LinkedIn"]
     values = json.loads(frame.to_json(orient="records"))

@@ -121,7 +121,7 @@ def key_figures(data: dict[str, Any]) -> list[dict[str, Any]]:
         days = data["days_since"]
         age = "aujourd'hui" if days == 0 else ("hier" if days == 1 else f"il y a {days} jours")
         stale = days > STALE_DAYS
-        cards.append({"value": date_fr(data["last_collection"]), "label": "dernière collecte",
+        cards.append({"value": date_fr(data["last_collection"]), "label": "dernière collecte", "wide": True,
                       "note": f"{age} : " + ("données plus à jour" if stale else "à jour"), "warn": stale})
     return cards
 
@@ -129,8 +129,12 @@ def key_figures(data: dict[str, Any]) -> list[dict[str, Any]]:
 def key_figures_html(cards: list[dict[str, Any]]) -> str:
     """The cards as a list (one line of raw HTML, so Markdown leaves it alone): each number is
     text with its label, read in order by screen readers."""
+    def classes(card: dict[str, Any]) -> str:
+        wide, warn = " obs-kpi-wide" if card.get("wide") else "", " obs-kpi-warn" if card["warn"] else ""
+        return f"obs-kpi{wide}{warn}"
+
     items = "".join(
-        f'<li class="obs-kpi{" obs-kpi-warn" if c["warn"] else ""}">'
+        f'<li class="{classes(c)}">'
         f'<span class="obs-kpi-value">{esc(c["value"])}</span> '
         f'<span class="obs-kpi-label">{esc(c["label"])}</span>'
         + (f' <span class="obs-kpi-note">{"⚠ " if c["warn"] else ""}{esc(c["note"])}</span>'

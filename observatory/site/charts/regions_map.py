@@ -105,7 +105,7 @@ def regions_spec(platforms: list[str]) -> dict[str, Any]:
                "' (' + format(datum.share, '.0%') + ')'")
     color = alt.Color("share:Q", title="Part des établissements présents",
                       scale=alt.Scale(domain=[0, 1], range=RAMP),
-                      legend=alt.Legend(orient="bottom", format=".0%", gradientLength=200,
+                      legend=alt.Legend(orient="bottom", format=".0%", gradientLength=200, values=[0, 0.5, 1],
                                         direction="horizontal"))
     shapes = base.mark_geoshape(stroke="#ffffff", strokeWidth=0.8, invalid=None).encode(  # no data: grey
         shape="geo:G",
