@@ -11,7 +11,8 @@ from observatory.textfmt import md
 
 
 def studies_section(studies: list[dict[str, Any]] | None, from_path: str) -> list[str]:
-    """Markdown lines listing `studies` (dicts with slug, title, date_fr), or nothing when empty.
+    """Markdown lines listing `studies` (dicts with slug, title and when: the date of the events,
+    or of writing said as such), or nothing when empty.
 
     `from_path` is the page's path under docs/, for relative links."""
     if not studies:
@@ -19,5 +20,5 @@ def studies_section(studies: list[dict[str, Any]] | None, from_path: str) -> lis
     prefix = "../" * from_path.count("/")
     out = ["## Études de cas", "",
            "Récits d'usage des réseaux sociaux qui citent cet établissement, avec leurs chiffres :", ""]
-    out += [f"- [{md(s['title'])}]({prefix}etudes/{s['slug']}.md) ({md(s['date_fr'])})" for s in studies]
+    out += [f"- [{md(s['title'])}]({prefix}etudes/{s['slug']}.md) ({md(s['when'])})" for s in studies]
     return out + [""]

@@ -37,9 +37,28 @@ def _front(title: str, description: str) -> str:
 
 
 def _sorted(studies: list[Study]) -> list[Study]:
-    """Newest first, then by title."""
+    """Most recent events first (a period by its end), then by title; studies whose events are
+    not dated come last, most recently written first."""
     by_title = sorted(studies, key=lambda s: s.title.casefold())
-    return sorted(by_title, key=lambda s: s.date, reverse=True)
+    return sorted(by_title, key=lambda s: (bool(s.events_date), s.events_date.split("/")[-1], s.date),
+                  reverse=True)
+
+
+def events_date_fr(text: str) -> str:
+    """« 3 décembre 2024 », « 2016 », « de mars à mai 2020 », « de septembre 2013 à décembre 2014 »,
+    « de 2012 à 2013 » (a study's events_date, read.events_date_problem)."""
+    if "/" not in text:
+        return date_fr(text)
+    start, end = text.split("/")
+    if len(start) == 7 and start[:4] == end[:4]:  # months of one year
+        return f"de {date_fr(start).split()[0]} à {date_fr(end)}"
+    return f"de {date_fr(start)} à {date_fr(end)}"
+
+
+def study_when(study: Study) -> str:
+    """What a list of studies says of each one's date: that of its events; only when its sources
+    do not date them, the date it was written, said as such."""
+    return events_date_fr(study.events_date) if study.events_date else f"rédigée le {date_fr(study.date)}"
 
 
 def _source_line(source: dict[str, Any]) -> str:
@@ -64,6 +83,8 @@ def study_markdown(study: Study, segments: list[Segment], registry: Registry) ->
     words = hidden_terms([study.title, study.summary, *(line for _, line in study.body)])
     out = [_front(study.title, study.summary), f"# {md(study.title)}", "",
            f"*{md(study.summary)}*{words}", "",
+           *([f"- **{'Période' if '/' in study.events_date else 'Date'} des faits :** "
+              f"{md(events_date_fr(study.events_date))}"] if study.events_date else []),
            f"- **Publiée le** {md(date_fr(study.date))}",
            "- **Établissements :** " + ", ".join(entity_link(e) for e in entities),
            "- **Secteur :** " + ", ".join(f"[{md(SECTORS[s])}](../{SECTORS_DIR}/{s}.md)"
@@ -81,7 +102,7 @@ def study_markdown(study: Study, segments: list[Segment], registry: Registry) ->
 
 
 def _study_item(study: Study, prefix: str = "") -> str:
-    return f"- [{md(study.title)}]({prefix}{study.slug}.md) ({md(date_fr(study.date))}) : {md(study.summary)}"
+    return f"- [{md(study.title)}]({prefix}{study.slug}.md) ({md(study_when(study))}) : {md(study.summary)}"
 
 
 def index_markdown(studies: list[Study]) -> str:
@@ -99,7 +120,7 @@ def index_markdown(studies: list[Study]) -> str:
     out += ["| Étude | Secteur | Réseaux | Thèmes |", "|---|---|---|---|"]
     for study in _sorted(studies):
         out.append(
-            f"| [{md(study.title)}]({study.slug}.md) <br>*{md(date_fr(study.date))}* | "
+            f"| [{md(study.title)}]({study.slug}.md) <br>*{md(study_when(study))}* | "
             + ", ".join(f"[{md(SECTORS[s])}](../{SECTORS_DIR}/{s}.md)" for s in study.sectors) + " | "
             + ", ".join(f"[{md(PLATFORMS[n])}](reseaux.md#{n})" for n in study.networks) + " | "
             + ", ".join(f"[{md(THEMES[t])}](themes.md#{t})" for t in study.themes) + " |")
@@ -239,6 +260,6 @@ def attach(entity_pages: list[dict[str, Any]], studies: list[Study]) -> None:
     for study in _sorted(studies):
         for entity_id in study.establishments:
             by_entity.setdefault(entity_id, []).append(
-                {"slug": study.slug, "title": study.title, "date_fr": date_fr(study.date)})
+                {"slug": study.slug, "title": study.title, "when": study_when(study)})
     for page in entity_pages:
         page["case_studies"] = by_entity.get(page["id"], [])

@@ -23,10 +23,14 @@ SOURCES_DIR = "etudes"  # under data/
 PAGES_DIR = "etudes"  # under docs/
 SECTORS_DIR = "secteurs"  # under docs/
 RESERVED_SLUGS = ("index", "themes", "reseaux")  # names of the index pages beside the studies
-FIELDS = ("title", "date", "summary", "establishments", "networks", "themes", "sector", "sources")
+FIELDS = ("title", "date", "events_date", "summary", "establishments", "networks", "themes", "sector",
+          "sources")
+OPTIONAL_FIELDS = ("events_date",)  # absent when the sources do not say when the events took place
 SOURCE_FIELDS = ("title", "publisher", "url", "published_on", "note")
 # Matched with fullmatch: `$` would let a final line feed through.
 FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# When the events took place: a date (AAAA, AAAA-MM or AAAA-MM-JJ) or a period of months or years.
+PERIOD = re.compile(r"([0-9]{4}(?:-[0-9]{2})?)/([0-9]{4}(?:-[0-9]{2})?)")
 SLUG = re.compile(SLUG_PATTERN)
 LINK = re.compile(LINK_PATTERN)
 # Longest value of each front-matter text, and of a whole study, in characters (docs/contribuer.md).
@@ -64,7 +68,8 @@ class Study:
     slug: str
     display: str  # source path as shown in messages
     title: str = ""
-    date: str = ""
+    date: str = ""  # of writing
+    events_date: str = ""  # of the events: a date, or a period « start/end » (events_date_fr)
     summary: str = ""
     establishments: list[str] = field(default_factory=list)
     networks: list[str] = field(default_factory=list)
@@ -116,7 +121,7 @@ def _front_matter(study: Study, doc: Located, registry: Registry, error: Report)
             error(at(key), f"champ inconnu « {key} »{suggest(key, list(FIELDS))} ; champs permis : "
                            + ", ".join(FIELDS))
     for key in FIELDS:
-        if data.get(key) in (None, "", []):
+        if data.get(key) in (None, "", []) and key not in OPTIONAL_FIELDS:
             error(at(key) if key in data else 1, f"champ obligatoire manquant ou vide : {key}")
     for key in ("title", "summary"):
         value = data.get(key)
@@ -129,6 +134,11 @@ def _front_matter(study: Study, doc: Located, registry: Registry, error: Report)
         error(at("date"), f"date « {date} » : date complète attendue, AAAA-MM-JJ")
     elif date:
         study.date = date
+    events = str(data.get("events_date") or "")
+    if events and (problem := events_date_problem(events)):
+        error(at("events_date"), f"events_date « {events} » : {problem}")
+    elif events:
+        study.events_date = events
 
     checks: list[tuple[str, dict[str, Any], str, str]] = [
         ("establishments", dict(registry.entities), "établissement inconnu",
@@ -148,6 +158,21 @@ def _front_matter(study: Study, doc: Located, registry: Registry, error: Report)
                 kept.append(item)
         setattr(study, "sectors" if key == "sector" else key, kept)
     _sources(study, data.get("sources"), at, error)
+
+
+def events_date_problem(text: str) -> str | None:
+    """Why `text` is not a date of events (a date, or a period of months or years), or None."""
+    expected = ("une date (AAAA, AAAA-MM ou AAAA-MM-JJ) ou une période de mois ou d'années, "
+                "début/fin (par exemple 2013-09/2014-12) attendue")
+    period = PERIOD.fullmatch(text)
+    if period is None:
+        return None if valid_date(text) else expected
+    start, end = period.groups()
+    if not (valid_date(start) and valid_date(end)) or len(start) != len(end):
+        return expected + " ; le début et la fin ont la même précision (deux mois ou deux années)"
+    if start >= end:
+        return "le début de la période doit précéder sa fin"
+    return None
 
 
 def _refused_texts(value: Any, path: tuple[str | int, ...], at: Callable[..., int], error: Report) -> bool:
