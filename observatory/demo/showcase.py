@@ -72,9 +72,14 @@ def write_case_study(data_dir: Path, registry: Registry, today: date) -> Path:
     same directives as a real one."""
     platform, chosen = _showcased(registry)
     first = chosen[0]
+    # The (fictitious) events are the demo's series: from its first month to this one.
+    days = snapshots.load_accounts(data_dir, [platform])["date"]
+    start = days.min().strftime("%Y-%m") if len(days) else today.strftime("%Y-%m")
+    end = today.strftime("%Y-%m")
     front = {
         "title": f"Étude de cas fictive : {first.short_name} sur les réseaux sociaux",
         "date": today.isoformat(),
+        "events_date": end if start == end else f"{start}/{end}",
         "summary": "Une étude entièrement fictive, générée pour la démonstration : elle montre la forme "
                    "d'une étude de cas sans décrire aucun établissement réel.",
         "establishments": [e.id for e in chosen],
