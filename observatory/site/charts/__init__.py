@@ -84,6 +84,6 @@ def write_charts(root: Path, registry: Registry, accounts: pd.DataFrame, posts: 
     platforms = list(dict.fromkeys(adoption["platform"])) or list(PLATFORMS)
     write_chart_specs(charts_dir, platforms)
     write_events(charts_dir, events_frame(root / "data", docs / "methodologie.md"))
-    if not out.empty:  # the bundle takes seconds to build: only when a page has a chart
+    if not out.empty:  # the bundle (820 kB) is served only when a page has a chart
         write_vega_bundle(docs / BUNDLE_PATH)
     return out
