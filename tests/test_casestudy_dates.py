@@ -47,7 +47,8 @@ def read(tmp_path: Path, registry: Registry, events: str | None, slug: str = "un
 @pytest.mark.parametrize(("events", "shown"), [
     ("2024-12-03", "3 décembre 2024"), ("2014-12", "décembre 2014"), ("2016", "2016"),
     ("2020-03/2020-05", "de mars à mai 2020"), ("2013-09/2014-12", "de septembre 2013 à décembre 2014"),
-    ("2012/2013", "de 2012 à 2013")])
+    ("2012/2013", "de 2012 à 2013"), ("2014-10/2014-11", "d'octobre à novembre 2014"),
+    ("2013-04/2014-08", "d'avril 2013 à août 2014")])
 def test_a_date_or_a_period_is_accepted_and_said_in_french(tmp_path: Path, registry: Registry, events: str,
                                                            shown: str) -> None:
     study, problems = read(tmp_path, registry, events)
@@ -89,7 +90,7 @@ def test_lists_go_from_the_most_recent_events_to_the_oldest(tmp_path: Path, regi
     assert [s.slug for s in study_pages._sorted([old, middle, recent])] == ["recente", "milieu", "ancienne"]
 
 
-def test_committed_studies_date_their_events_from_their_sources() -> None:
+def test_committed_studies_are_read_without_problem_and_dated() -> None:
     """Every committed study is read without problem; the events dates are checked by hand against
     the sources (see each study), this only guards their format and the French rendering."""
     registry = load_registry(ROOT / "data")

@@ -45,14 +45,14 @@ def _sorted(studies: list[Study]) -> list[Study]:
 
 
 def events_date_fr(text: str) -> str:
-    """« 3 décembre 2024 », « 2016 », « de mars à mai 2020 », « de septembre 2013 à décembre 2014 »,
+    """« 3 décembre 2024 », « 2016 », « de mars à mai 2020 », « d'octobre 2013 à décembre 2014 »,
     « de 2012 à 2013 » (a study's events_date, read.events_date_problem)."""
     if "/" not in text:
         return date_fr(text)
-    start, end = text.split("/")
-    if len(start) == 7 and start[:4] == end[:4]:  # months of one year
-        return f"de {date_fr(start).split()[0]} à {date_fr(end)}"
-    return f"de {date_fr(start)} à {date_fr(end)}"
+    start, end = (date_fr(part) for part in text.split("/"))
+    if len(text) == 15 and text[:4] == text[8:12]:  # months of one year: « de mars à mai 2020 »
+        start = start.split()[0]
+    return ("d'" if start[0] in "aeiou" else "de ") + f"{start} à {end}"  # « d'octobre », « d'avril »
 
 
 def study_when(study: Study) -> str:
