@@ -114,6 +114,32 @@ def install_commands(lock: Path, uv: str | None) -> list[list[str]]:
             [*base, "--no-deps", "--no-build-isolation", "-e", str(ROOT)]]
 
 
+# pandas and numpy ship their own test suites inside their wheels (about 25 MB of the reader's
+# install); nothing here imports them, so they are removed after each install.
+BUNDLED_TEST_SUITES = ("pandas", "numpy")
+
+
+def site_packages() -> Path:
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    out = subprocess.run([str(venv_python()), "-c", code], capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip())
+
+
+def prune_bundled_tests(site: Path) -> int:
+    """Delete the `tests` folders inside BUNDLED_TEST_SUITES under `site`; the bytes freed."""
+    freed = 0
+    for package in BUNDLED_TEST_SUITES:
+        root = site / package
+        if not root.is_dir() or root.is_symlink():
+            continue
+        for folder in sorted(root.rglob("tests"), key=lambda p: len(p.parts)):
+            if folder.is_dir() and not folder.is_symlink():
+                files = [f for f in folder.rglob("*") if f.is_file() and not f.is_symlink()]
+                freed += sum(f.stat().st_size for f in files)
+                shutil.rmtree(folder)
+    return freed
+
+
 def find_uv() -> str | None:
     return shutil.which("uv")
 
@@ -180,6 +206,10 @@ def ensure_env(lock: Path) -> Path:
     started = time.monotonic()
     for command in install_commands(lock, uv):
         run(*command)
+    freed = prune_bundled_tests(site_packages())
+    if freed:
+        print(f"Suites de tests livrées avec pandas et numpy supprimées (jamais importées) : "
+              f"{freed / 1e6:.0f} Mo libérés.", flush=True)
     mark_installed(lock)
     print(f"Environnement prêt ({lock.name}) en {time.monotonic() - started:.0f} s.", flush=True)
     return venv_python()

@@ -186,6 +186,7 @@ def sandbox(dev, monkeypatch, tmp_path: Path) -> ModuleType:
     monkeypatch.setattr(dev, "PYPROJECT", tmp_path / "pyproject.toml")
     monkeypatch.setattr(dev, "find_uv", lambda: None)
     monkeypatch.setattr(dev, "ensure_pip", lambda: None)
+    monkeypatch.setattr(dev, "site_packages", lambda: tmp_path / "venv" / "site-packages")
     return dev
 
 
@@ -236,3 +237,17 @@ def test_test_on_a_fresh_environment_installs_the_dev_lock_once(sandbox, monkeyp
     dev.ensure_env(dev.DEV_LOCK)
     dev.ensure_env(dev.RUNTIME_LOCK)  # serve after test: the dev environment already has it all
     assert [command[-1] for command in ran] == [str(dev.DEV_LOCK), str(ROOT)]
+
+
+def test_the_test_suites_bundled_in_pandas_and_numpy_are_removed_and_nothing_else(dev, tmp_path: Path
+                                                                                  ) -> None:
+    site = tmp_path / "site-packages"
+    for path in ("pandas/tests/frame/test_a.py", "pandas/core/frame.py", "numpy/_core/tests/test_b.py",
+                 "numpy/testing/__init__.py", "other/tests/test_c.py", "pandas/_testing/__init__.py"):
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text("x = 1\n" * 10)
+    assert dev.prune_bundled_tests(site) == 2 * 60
+    left = sorted(str(p.relative_to(site)) for p in site.rglob("*.py"))
+    assert left == ["numpy/testing/__init__.py", "other/tests/test_c.py", "pandas/_testing/__init__.py",
+                    "pandas/core/frame.py"]
+    assert dev.prune_bundled_tests(site) == 0  # a second install finds nothing to remove
