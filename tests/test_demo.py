@@ -123,7 +123,8 @@ def test_the_demo_is_current_and_shows_every_kind_of_page(tmp_path: Path) -> Non
     assert validate_figures(figures, project, set(registry.entities)) == []
     rows = figures.read_text().splitlines()[1:]
     assert len(rows) >= 3 and all("fictif" in row for row in rows)
-    assert re.search(r"\| Chiffres publiés archivés \| [1-9]", home)
+    assert re.search(r'obs-kpi-value">[1-9][^<]*</span> '  # the key figures' card
+                     r'<span class="obs-kpi-label">chiffres publiés archivés', home)
     studies = list((project / "data" / "etudes").glob("*.md"))
     assert len(studies) == 1 and "fictive" in studies[0].read_text()
     page = (project / "docs" / "etudes" / f"{studies[0].stem}.md").read_text()

@@ -90,6 +90,14 @@ def test_home_shows_key_figures_adoption_and_map(browser: Browser, demo_url: str
         assert "part la plus forte" in caption and "la plus faible" in caption
         rows = page.locator(f"{MAP} + details.obs-chart-data tbody tr")
         assert rows.count() == 18
+        if setting == "clair":  # a palette switch redraws the map with one select, not two
+            page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
+            page.wait_for_function("document.querySelectorAll('figure.obs-map svg').length === 1"
+                                   " && document.querySelector('figure.obs-map.obs-chart-ready') !== null")
+            page.wait_for_timeout(500)
+            assert page.locator(f"{MAP} select").count() == 1
+            page.evaluate("document.body.setAttribute('data-md-color-scheme', 'default')")
+            page.wait_for_timeout(500)
         violations = serious_violations(page)
         assert not violations, f"accueil ({setting})\n" + describe(violations)
         wide = page.evaluate("document.documentElement.scrollWidth")

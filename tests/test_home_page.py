@@ -166,6 +166,8 @@ def test_map_data_per_region_and_network_with_counts() -> None:
     assert '<th scope="row">Corse</th><td>0</td><td>—</td><td>—</td>' in block
     assert 'role="img"' not in block  # the figure holds the network select: not an image
     assert 'data-params="&#123;&quot;obs_network&quot;: &quot;facebook&quot;&#125;"' in block
+    text = home.home_markdown(home.home_data(MAP_REGISTRY, pd.DataFrame(), pd.DataFrame()), None, block)
+    assert block in text and "Contours des régions : IGN, Admin Express COG 2018" in text
 
 
 def test_map_spec_draws_every_region_and_follows_the_chosen_network() -> None:

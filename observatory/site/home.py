@@ -230,7 +230,11 @@ def home_markdown(data: dict[str, Any], adoption_chart: str | None = None,
                   "Choisissez un réseau : chaque région prend la couleur de la part de ses établissements "
                   "suivis qui y ont un compte. Les effectifs (présents / suivis) sont écrits sur la carte : "
                   "dans une région d'un seul établissement, un compte suffit à faire 100 %.", "",
-                  region_map, ""]
+                  region_map, "",
+                  "Contours des régions : IGN, Admin Express COG 2018, sous [Licence Ouverte]"
+                  "(https://www.etalab.gouv.fr/licence-ouverte-open-licence), d'après "
+                  "[france-geojson](https://github.com/gregoiredavid/france-geojson), simplifiés par "
+                  "l'observatoire ; les régions d'outre-mer sont en encarts, hors échelle.", ""]
     if "week" in data:
         lines += movements_markdown(data["week"])
     lines += coverage_markdown(data)
