@@ -225,7 +225,22 @@
     });
   }
 
+  // The accent-folded words that end a page's first paragraph (<sub hidden>, search_terms.py)
+  // are indexed with it; observatoire.css hides them in Material's search results. Zensical draws
+  // its results inside a shadow root, out of the page's styles: the rule is added there too.
+  function hideFoldedWords() {
+    document.querySelectorAll("body > *").forEach((host) => {
+      const root = host.shadowRoot;
+      if (!root || root.querySelector("style[data-obs-folded]")) return;
+      const style = document.createElement("style");
+      style.setAttribute("data-obs-folded", "");
+      style.textContent = "sub { display: none; }";
+      root.appendChild(style);
+    });
+  }
+
   function init() {
+    hideFoldedWords();
     focusableScrollers();
     // Material's search dialog has no accessible name (axe: aria-dialog-name).
     const search = document.querySelector(".md-search[role=dialog]");
