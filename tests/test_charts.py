@@ -240,8 +240,9 @@ def test_no_snapshot_no_chart_and_no_bundle(tmp_path: Path) -> None:
     empty = ACCOUNTS.iloc[0:0]
     blocks = charts.write_charts(project, registry, empty, POSTS.iloc[0:0], pd.DataFrame(), [])
     # No snapshot: no account or board chart. Only the adoption chart may be drawn, from the
-    # registry's own dated accounts (since / until), and the bundle comes with it.
-    assert blocks.accounts == {} and set(blocks.boards) <= {"index", "home"}
+    # registry's own dated accounts (since / until), and the home page's map of France, from the
+    # registry alone; the bundle comes with them.
+    assert blocks.accounts == {} and set(blocks.boards) <= {"index", "home", "home_map"}
     assert (project / "docs" / chart_specs.BUNDLE_PATH).exists() == (not blocks.empty)
     assert (project / "docs" / chart_specs.CHARTS_DIR / "followers.json").exists()
 
