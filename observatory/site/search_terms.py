@@ -8,7 +8,11 @@ with accents still matches the page's own words; one typed without matches the f
 
 The element is a <sub hidden> at the end of the page's first paragraph: Material's search index
 keeps <sub> tags, so observatoire.css hides them in the search results too (a result shows the
-paragraph where its words matched, and the folded words are no text to read)."""
+paragraph where its words matched, and the folded words are no text to read).
+
+Only generated pages carry them: a hand-written page (docs/methodologie.md…) would need an
+include, which MkDocs does not do without a plugin. Its words are found as written, accents
+included; typed without their accents, they are not."""
 
 from __future__ import annotations
 
