@@ -243,6 +243,8 @@ def home_markdown(data: dict[str, Any], adoption_chart: str | None = None,
               "comptes, ses mesures et les chiffres publiés à son sujet, avec leurs sources.",
               "- [Classements](classements/index.md) : par réseau, abonnés, croissance, engagement et "
               "indice composite ouvert ; filtres par catégorie, région et taille.",
+              "- [Comparer](comparer.md) : deux à quatre établissements côte à côte, courbe par "
+              "réseau ; l'adresse de la comparaison se partage.",
               "- [Méthodologie](methodologie.md) : chaque formule, avec un [exemple calculé]"
               "(donnees/exemple.md).",
               "- [Données ouvertes](donnees/index.md) : tout télécharger en CSV et JSON.",
