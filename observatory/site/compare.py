@@ -30,43 +30,6 @@ MAX_CHOSEN = 4
 # instant navigation); "defer" lets charts.js, loaded at the end of every page, come first.
 SCRIPT = "../assets/compare.js"
 
-# The page's own look (Material's palette variables: right in light and dark).
-STYLE = """<style>
-.md-typeset .obs-compare-search { position: relative; max-width: 32rem; }
-.md-typeset .obs-compare label { display: block; font-weight: 700; margin-top: 0.6em; }
-.md-typeset .obs-compare input, .md-typeset .obs-compare select {
-  font: inherit; width: 100%; max-width: 32rem; box-sizing: border-box; padding: 0.4em 0.6em;
-  color: var(--md-default-fg-color); background: var(--md-default-bg-color);
-  border: 0.05rem solid var(--md-default-fg-color--light); border-radius: 0.2rem;
-}
-.md-typeset .obs-compare input:focus-visible, .md-typeset .obs-compare select:focus-visible {
-  outline: 0.1rem solid var(--md-accent-fg-color);
-}
-.md-typeset .obs-compare ul.obs-compare-options {
-  position: absolute; z-index: 3; left: 0; right: 0; margin: 0; padding: 0; list-style: none;
-  max-height: 16rem; overflow-y: auto; background: var(--md-default-bg-color);
-  border: 0.05rem solid var(--md-default-fg-color--light); box-shadow: var(--md-shadow-z2);
-}
-.md-typeset .obs-compare ul.obs-compare-options > li { margin: 0; padding: 0.4em 0.6em; cursor: pointer; }
-.md-typeset .obs-compare-options li[aria-selected="true"], .md-typeset .obs-compare-options li:hover {
-  background: var(--md-accent-fg-color--transparent); outline: 0.1rem solid var(--md-accent-fg-color);
-  outline-offset: -0.1rem;
-}
-.md-typeset .obs-compare-help { margin: 0.3em 0 0; font-size: 0.9em; }
-.md-typeset .obs-compare ul.obs-compare-chosen { list-style: none; margin: 0.6em 0; padding: 0; display: flex;
-  flex-wrap: wrap; gap: 0.4em; }
-.md-typeset .obs-compare ul.obs-compare-chosen > li { margin: 0; display: inline-flex; align-items: center;
-  gap: 0.2em; max-width: 100%; padding: 0.1em 0.2em 0.1em 0.7em; overflow-wrap: anywhere;
-  border: 0.05rem solid var(--md-primary-fg-color); border-radius: 1em; }
-.md-typeset .obs-compare-remove { font: inherit; font-size: 1.2em; line-height: 1; min-width: 1.6em;
-  min-height: 1.6em; border: 0; border-radius: 50%; background: none; color: inherit; cursor: pointer; }
-.md-typeset .obs-compare-remove:hover { background: var(--md-accent-fg-color--transparent); }
-.md-typeset .obs-compare-remove:focus-visible { outline: 0.1rem solid var(--md-accent-fg-color); }
-.md-typeset figure.obs-compare-figure { display: block; width: 100%; margin: 1em 0; }
-.md-typeset .obs-compare-view { width: 100%; }
-.md-typeset figure.obs-compare-figure figcaption { font-style: normal; text-align: left; max-width: none;
-  margin: 0.5em 0 0; }
-</style>"""
 
 
 def measured_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
@@ -180,7 +143,6 @@ flèches et Entrée (ou d'un clic). Jusqu'à {MAX_CHOSEN} établissements.</p>
 
 <script src="{SCRIPT}" defer></script>
 
-{STYLE}
 """
 
 
