@@ -26,6 +26,7 @@ PAGES = {
     "secteur": "/secteurs/ch/",
     "methodologie": "/methodologie/",
     "format": "/donnees/format/",
+    "etat-collecte": "/donnees/collecte-etat/",
 }
 SETTINGS: dict[str, tuple[Literal["light", "dark"], int]] = {
     "clair": ("light", 1280), "sombre": ("dark", 1280), "telephone": ("light", 390)}
@@ -86,5 +87,26 @@ def test_a_sector_table_has_no_category_column_or_filter(browser: Browser, demo_
         for index in range(len(heads)):
             column = page.locator(f"table.obs-board tbody tr td:nth-child({index + 1})").all_inner_texts()
             assert set(column) != {"—"}, f"colonne « {heads[index]} » vide"
+    finally:
+        watched.close()
+
+
+def test_the_status_page_shows_the_last_run_network_by_network(browser: Browser, demo_url: str) -> None:
+    """The demo's (fictitious) last run: each network's outcome, the failing account's reason in
+    words, X left out for want of its key, how fresh each network is, the footer's update date."""
+    watched = watch(browser, "light", 390)
+    try:
+        page = watched.page
+        page.goto(demo_url + PAGES["etat-collecte"], wait_until="networkidle", timeout=TIMEOUT_MS)
+        text = page.locator("article").inner_text()
+        assert "La dernière collecte a eu lieu le" in text
+        assert "relevé en partie" in text
+        assert "1 compte en échec (profil : compte introuvable" in text
+        assert "non relevé : clé d'accès absente" in text
+        assert "Fraîcheur des chiffres par réseau" in text and "aujourd'hui" in text
+        footer = page.locator(".md-footer .obs-updated").inner_text()
+        assert footer.startswith("Données mises à jour le")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert watched.outside == []
     finally:
         watched.close()

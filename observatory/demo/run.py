@@ -68,7 +68,7 @@ def fit_home_to_demo(docs: Path) -> None:
 
 def make_demo(root: Path, folder: Path, establishments: int = 300, days: int = 365) -> Path:
     """Lay out a project in `folder` (site sources + synthetic data ending today, fictitious
-    published figures and case study) and write its pages."""
+    published figures, case study and collection report) and write its pages."""
     shutil.copy(root / "mkdocs.yml", folder / "mkdocs.yml")
     shutil.copytree(root / "overrides", folder / "overrides")  # theme.custom_dir
     shutil.copytree(root / "schema", folder / "schema")
@@ -78,6 +78,7 @@ def make_demo(root: Path, folder: Path, establishments: int = 300, days: int = 3
     registry = load_registry(folder / "data")
     showcase.write_published_figures(folder / "data", registry)
     showcase.write_case_study(folder / "data", registry, today)
+    showcase.write_last_run(folder / "data", registry, today)
     generate(folder, verbose=True)
     fit_home_to_demo(folder / "docs")
     add_banner(folder / "docs")

@@ -1,19 +1,21 @@
-"""What the demo shows beyond the snapshots: fictitious published figures and a fictitious case
-study, so that every kind of page has something in it. Both say, in every row and on the page,
-that they are invented; they are written only into the demo's own folder."""
+"""What the demo shows beyond the snapshots: fictitious published figures, a fictitious case
+study and a fictitious collection report, so that every kind of page has something in it. Each
+says that it is invented; they are written only into the demo's own folder."""
 
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
 from observatory.registry.figures import COLUMNS
 from observatory.registry.load import Entity, Registry
-from observatory.registry.vocab import SECTORS
+from observatory.registry.vocab import PLATFORMS, SECTORS
 from observatory.registry.yamlio import dump_canonical
 from observatory.store import snapshots
+from observatory.store.report import report_path
 
 STUDY_SLUG = "etude-fictive-demonstration"
 PUBLISHER = "Éditeur fictif (démonstration)"
@@ -107,4 +109,30 @@ def write_case_study(data_dir: Path, registry: Registry, today: date) -> Path:
     path = data_dir / "etudes" / f"{STUDY_SLUG}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("---\n" + dump_canonical(front) + "---\n\n" + "\n".join(body), encoding="utf-8")
+    return path
+
+
+def write_last_run(data_dir: Path, registry: Registry, today: date) -> Path:
+    """data/snapshots/last-run.json: a fictitious report of today's collection, so that the status
+    page shows what a run looks like: each network collected, one account failing on the most used
+    one, and X (whose API needs a paid key) left out for want of its key."""
+    counts = Counter(a.platform for e in registry.establishments for a in e.accounts)
+    platforms = {}
+    for rank, (platform, targets) in enumerate(counts.most_common()):
+        entry: dict = {"platform": platform, "label": PLATFORMS.get(platform, platform), "status": "ok",
+                       "targets": targets, "collected": targets, "failures": []}
+        if platform == "twitter":
+            entry.update(status="ignoré", collected=0, reason="clé d'accès absente (démonstration)")
+        elif rank == 0:
+            failing = next(a for e in registry.establishments for a in e.accounts if a.platform == platform)
+            entry.update(status="partiel", collected=targets - 1, failures=[{
+                "entity": failing.entity_id, "handle": failing.handle, "stage": "profil",
+                "reason": "compte introuvable (échec fictif de la démonstration)"}])
+        platforms[platform] = entry
+    report = {"date": today.isoformat(), "started_at": f"{today.isoformat()}T05:00:00+00:00",
+              "finished_at": f"{today.isoformat()}T05:12:00+00:00", "dry_run": False, "filters": {},
+              "platforms": platforms, "error": None, "demo": "rapport fictif, généré pour la démonstration"}
+    path = report_path(data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
