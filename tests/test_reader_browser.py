@@ -110,3 +110,27 @@ def test_the_status_page_shows_the_last_run_network_by_network(browser: Browser,
         assert watched.outside == []
     finally:
         watched.close()
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_the_summary_comes_first_and_reads_each_network_against_what_is_typical(
+        browser: Browser, demo_url: str, setting: str) -> None:
+    """« En bref » before the accounts: total audience, best engagement, last measure, a trend line
+    per network named for screen readers, and the medians each value is read against."""
+    scheme, width = SETTINGS[setting]
+    watched = watch(browser, scheme, width)
+    try:
+        page = watched.page
+        page.goto(demo_url + PAGES["etablissement"], wait_until="networkidle", timeout=TIMEOUT_MS)
+        headings = [h.replace("¶", "").strip() for h in page.locator("article h2").all_inner_texts()]
+        assert headings.index("En bref") < headings.index("Comptes")
+        summary = page.locator("article h2:has-text('En bref') ~ *").first.inner_text()
+        for words in ("Audience totale", "Meilleur engagement", "Dernière mesure"):
+            assert words in summary
+        sparks = page.locator("article svg.obs-spark[role=img]")
+        assert sparks.count() >= 1
+        assert all(label for label in sparks.evaluate_all("s => s.map(e => e.getAttribute('aria-label'))"))
+        assert "médiane" in page.locator("article").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        watched.close()
