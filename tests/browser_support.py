@@ -156,3 +156,14 @@ def describe(violations: list[dict]) -> str:
         if len(violation["nodes"]) > 10:
             lines.append(f"    … et {len(violation['nodes']) - 10} autres éléments")
     return "\n".join(lines)
+
+
+def assert_fit_for_readers(watched: Watched, where: str, width: int) -> None:
+    """What every page must hold in every setting: no serious or critical axe violation, no wider
+    than the screen, no script error, no request leaving the site."""
+    violations = serious_violations(watched.page)
+    assert not violations, f"{where}\n" + describe(violations)
+    wide = watched.page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= width, f"{where} : page de {wide} px sur un écran de {width} px"
+    assert not watched.errors, "\n".join(watched.errors)
+    assert watched.outside == [], f"{where} : requêtes hors du site {watched.outside}"

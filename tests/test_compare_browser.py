@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_support import describe, serious_violations, watch
+from browser_support import assert_fit_for_readers, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -144,11 +144,6 @@ def test_the_comparison_is_accessible_fits_a_phone_and_stays_on_the_site(browser
         page.locator(".obs-compare-data summary").first.click()  # a data table open
         page.locator("#obs-compare-input").fill("fictif")  # and the list of suggestions
         page.locator("#obs-compare-options [role=option]").first.wait_for(timeout=TIMEOUT_MS)
-        violations = serious_violations(page)
-        assert not violations, f"{PAGE} ({setting})\n" + describe(violations)
-        wide = page.evaluate("document.documentElement.scrollWidth")
-        assert wide <= width, f"{PAGE} ({setting}) : page de {wide} px sur un écran de {width} px"
-        assert not watched.errors, "\n".join(watched.errors)
-        assert watched.outside == [], f"requêtes hors du site {watched.outside}"
+        assert_fit_for_readers(watched, f"{PAGE} ({setting})", width)
     finally:
         watched.close()

@@ -11,7 +11,7 @@ import io
 from typing import TYPE_CHECKING, Literal
 
 import pytest
-from browser_support import describe, serious_violations, watch
+from browser_support import assert_fit_for_readers, watch
 
 from observatory.demo.showcase import FIGURE_SOURCE
 from observatory.site.charts.specs import HIGHLIGHT, MAIN
@@ -72,11 +72,6 @@ def test_history_chart_draws_points_and_line_with_their_sources(browser: Browser
             tooltip = page.locator("#vg-tooltip-element")
             tooltip.wait_for(state="visible", timeout=TIMEOUT_MS)
             assert FIGURE_SOURCE in (tooltip.text_content() or "")
-        violations = serious_violations(page)
-        assert not violations, f"{path} ({setting})\n" + describe(violations)
-        wide = page.evaluate("document.documentElement.scrollWidth")
-        assert wide <= width, f"{path} ({setting}) : page de {wide} px sur un écran de {width} px"
-        assert not watched.errors, "\n".join(watched.errors)
-        assert watched.outside == [], f"{path} : requêtes hors du site {watched.outside}"
+        assert_fit_for_readers(watched, f"{path} ({setting})", width)
     finally:
         watched.close()

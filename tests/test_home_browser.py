@@ -10,7 +10,7 @@ import json
 from typing import TYPE_CHECKING, Literal
 
 import pytest
-from browser_support import describe, serious_violations, watch
+from browser_support import assert_fit_for_readers, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
@@ -98,11 +98,6 @@ def test_home_shows_key_figures_adoption_and_map(browser: Browser, demo_url: str
             assert page.locator(f"{MAP} select").count() == 1
             page.evaluate("document.body.setAttribute('data-md-color-scheme', 'default')")
             page.wait_for_timeout(500)
-        violations = serious_violations(page)
-        assert not violations, f"accueil ({setting})\n" + describe(violations)
-        wide = page.evaluate("document.documentElement.scrollWidth")
-        assert wide <= width, f"accueil ({setting}) : page de {wide} px sur un écran de {width} px"
-        assert not watched.errors, "\n".join(watched.errors)
-        assert watched.outside == [], f"accueil : requêtes hors du site {watched.outside}"
+        assert_fit_for_readers(watched, f"accueil ({setting})", width)
     finally:
         watched.close()

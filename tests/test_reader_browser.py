@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 import pytest
-from browser_support import describe, serious_violations, watch
+from browser_support import assert_fit_for_readers, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -43,12 +43,7 @@ def test_filled_page_is_accessible_and_stays_on_the_site(browser: Browser, demo_
         response = page.goto(demo_url + PAGES[name], wait_until="networkidle", timeout=TIMEOUT_MS)
         assert response is not None and response.status == 200
         page.locator("article h1").first.wait_for(timeout=TIMEOUT_MS)
-        violations = serious_violations(page)
-        assert not violations, f"{PAGES[name]} ({setting})\n" + describe(violations)
-        wide = page.evaluate("document.documentElement.scrollWidth")
-        assert wide <= width, f"{PAGES[name]} ({setting}) : page de {wide} px sur un écran de {width} px"
-        assert not watched.errors, "\n".join(watched.errors)
-        assert watched.outside == [], f"{PAGES[name]} : requêtes hors du site {watched.outside}"
+        assert_fit_for_readers(watched, f"{PAGES[name]} ({setting})", width)
     finally:
         watched.close()
 
