@@ -63,3 +63,29 @@ def test_a_leaderboard_page_starts_with_a_sentence_even_without_measures() -> No
     first = first_paragraph(leaderboard_pages.board_markdown(board))
     assert first == ("Audience tous réseaux — tous réseaux : 0 établissement classé\\. "
                      "<sub hidden>reseaux etablissement classe</sub>")
+
+
+def test_hand_written_pages_carry_their_folded_words() -> None:
+    """docs/*.md written by hand: their folded words are there and up to date (a page edited since
+    needs « .venv/bin/python scripts/fold_docs.py »)."""
+    from observatory.site.build import GENERATED_DOCS
+    from observatory.site.search_terms import with_folded_words
+
+    pages = sorted(p for p in (ROOT / "docs").glob("*.md") if p.name not in GENERATED_DOCS)
+    assert {p.name for p in pages} >= {"methodologie.md", "contribuer.md", "a-propos.md"}
+    stale = [p.name for p in pages if with_folded_words(p.read_text(encoding="utf-8"))
+             != p.read_text(encoding="utf-8")]
+    assert not stale, f"lancez « .venv/bin/python scripts/fold_docs.py » : {', '.join(stale)}"
+    methodology = (ROOT / "docs" / "methodologie.md").read_text(encoding="utf-8")
+    assert re.search(r"<sub hidden>[a-z0-9 ]*\bmethodologie\b", methodology)
+
+
+def test_folded_words_go_after_the_front_matter_and_title_and_replace_older_ones() -> None:
+    from observatory.site.search_terms import with_folded_words
+
+    page = ("---\ntitle: Méthodologie\n---\n\n# Méthodologie\n\n!!! note\n    Déjà.\n\n"
+            "Une phrase,\nsur deux lignes.\n\nÉtat.\n")
+    once = with_folded_words(page)
+    assert "sur deux lignes. <sub hidden>methodologie deja etat</sub>\n\nÉtat." in once
+    assert with_folded_words(once) == once
+    assert with_folded_words(once.replace("Une phrase", "Une idée")).count("<sub hidden>") == 1

@@ -44,3 +44,27 @@ def hidden_terms(texts: Iterable[str | None]) -> str:
     plain ASCII letters and digits: nothing to escape), or "" when no word needs folding."""
     terms = folded_terms(texts)
     return f' <sub hidden>{" ".join(terms)}</sub>' if terms else ""
+
+
+_SUB = re.compile(r" ?<sub hidden>[a-z0-9 ]*</sub>")
+_NOT_PROSE = ("#", "!!!", "|", "-", "*", "<", "{", "`", ">", "1.")
+
+
+def with_folded_words(markdown: str) -> str:
+    """A hand-written page with the folded words of all its text at the end of its first
+    paragraph after the title (replacing those already there): scripts/fold_docs.py writes them,
+    a test says when a page's are out of date."""
+    text = _SUB.sub("", markdown)
+    lines = text.split("\n")
+    start = 0
+    if lines and lines[0] == "---":  # front matter
+        start = lines.index("---", 1) + 1
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if line.strip() and not line[:1].isspace() and not line.startswith(_NOT_PROSE):
+            end = i
+            while end + 1 < len(lines) and lines[end + 1].strip():
+                end += 1
+            lines[end] += hidden_terms([text])
+            return "\n".join(lines)
+    return text
