@@ -10,9 +10,8 @@ The element is a <sub hidden> at the end of the page's first paragraph: Material
 keeps <sub> tags, so observatoire.css hides them in the search results too (a result shows the
 paragraph where its words matched, and the folded words are no text to read).
 
-Only generated pages carry them: a hand-written page (docs/methodologie.md…) would need an
-include, which MkDocs does not do without a plugin. Its words are found as written, accents
-included; typed without their accents, they are not."""
+The build writes them into every page it generates; the hand-written pages of docs/ get theirs
+from scripts/fold_docs.py (with_folded_words below), and a test says when one is out of date."""
 
 from __future__ import annotations
 
