@@ -7,6 +7,7 @@ screen, and no request leaves the site."""
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -16,6 +17,11 @@ from browser_support import assert_fit_for_readers, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # the browser tests skip without Playwright (browser_support.require_tools)
+    PlaywrightTimeout = TimeoutError  # type: ignore[misc,assignment]
 
 TIMEOUT_MS = 20_000
 PAGE = "/comparer/"
@@ -60,8 +66,13 @@ def chosen(page: Page) -> list[str]:
     return (parse_qs(urlsplit(page.url).query).get("e") or [""])[0].split(",")
 
 
-def lines_drawn(page: Page) -> int:
+def lines_drawn(page: Page, expected: int = 2) -> int:
+    """The lines of the first drawn chart, once it shows `expected` of them or the time is up: the
+    chart drawn for the previous choice stays ready until the new one replaces it."""
     page.locator(READY).first.wait_for(timeout=TIMEOUT_MS)
+    count = f"(document.querySelector('{READY}')?.querySelectorAll('g.mark-line path').length ?? 0)"
+    with contextlib.suppress(PlaywrightTimeout):  # the assertion that follows shows how many were drawn
+        page.wait_for_function(f"{count} === {expected}", timeout=TIMEOUT_MS)
     return page.locator(READY).first.locator("g.mark-line path").count()
 
 

@@ -192,5 +192,5 @@ def test_a_bluesky_handle_on_the_establishments_domain_is_said_verified() -> Non
                "sources": [], "previous_handles": []}
     verified = _accounts({"accounts": [{**account, "domain_verified": True}], "edit_url": ""})
     plain = _accounts({"accounts": [{**account, "domain_verified": False}], "edit_url": ""})
-    assert "identifiant vérifié par le domaine de l'établissement" in verified[2]
-    assert "vérifié par le domaine" not in plain[2]
+    assert "identifiant vérifié par le domaine de l'établissement" in "\n".join(verified)
+    assert "vérifié par le domaine" not in "\n".join(plain)
