@@ -125,8 +125,11 @@ print(f"{{len(report.added)}} fiches écrites")
 """,
     "validation": """
 from pathlib import Path
+import os
 from observatory.registry.validate import validate_paths
-docs, problems = validate_paths([Path({registry!r})], Path({registry!r}).parent.parent)
+# as `observatory validate` does: the files checked in one process per core
+docs, problems = validate_paths([Path({registry!r})], Path({registry!r}).parent.parent,
+                                workers=os.cpu_count() or 1)
 print(f"{{len(docs)}} fiches validées, {{len(problems)}} problèmes")
 """,
 }
