@@ -142,13 +142,18 @@ def summary_block(summary: dict[str, Any] | None) -> list[str]:
         engagement = account["metrics"]["engagement"]
         rate = value_text(engagement["value"], " %", 3, engagement.get("na_reason"), inline=True)
         typical_rate = _typical_text(account, "engagement", " %", 3, category)
+        count = esc(number(followers, 0)) if followers is not None else "n/a"
+        # Each value with, under it, what is typical: two sentence columns beside the values made
+        # seven columns, whose sentences wrapped over five or six lines even on a desktop.
         rows.append(f"<tr><th scope=\"row\">{esc(account['platform_label'])}</th>"
-                    f"<td class=\"obs-value\">{esc(number(followers, 0)) if followers is not None else 'n/a'}"
-                    f"</td><td>{spark}</td><td>{esc(peers)}</td><td>{esc(typical)}</td>"
-                    f"<td class=\"obs-value\">{rate}</td><td>{esc(typical_rate)}</td></tr>")
+                    f"<td class=\"obs-measure\"><span class=\"obs-value\">{count}</span>"
+                    f"<small class=\"obs-typical\">{esc(typical)}</small></td>"
+                    f"<td>{spark}</td><td>{esc(peers)}</td>"
+                    f"<td class=\"obs-measure\"><span class=\"obs-value\">{rate}</span>"
+                    f"<small class=\"obs-typical\">{esc(typical_rate)}</small></td></tr>")
     head = "".join(f'<th scope="col">{h}</th>' for h in
-                   ("Réseau", "Abonnés", "Tendance", "Rang (catégorie)", "Abonnés habituels sur ce réseau",
-                    f"Engagement ({ENGAGEMENT_DAYS} jours)", "Engagement habituel sur ce réseau"))
+                   ("Réseau", "Abonnés (et valeurs habituelles)", "Tendance", "Rang (catégorie)",
+                    f"Engagement ({ENGAGEMENT_DAYS} jours)"))
     caption = f"Abonnés et engagement par réseau au {date_fr(summary['as_of'])}"
     out += [f'<div class="obs-scroll" tabindex="0" role="region" aria-label="{esc(caption)}">'
             f'<table class="obs-board obs-summary-table"><caption>{esc(caption)}</caption>'
