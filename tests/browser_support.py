@@ -28,6 +28,11 @@ LOCAL_HOSTS = {"127.0.0.1"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
 
 
+# The settings every page is checked in: the system's light palette, its dark one, a phone.
+SETTINGS: dict[str, tuple[Literal["light", "dark"], int]] = {
+    "clair": ("light", 1280), "sombre": ("dark", 1280), "telephone": ("light", 390)}
+
+
 def chromium_path() -> str | None:
     if Path("/usr/bin/chromium").exists():
         return "/usr/bin/chromium"

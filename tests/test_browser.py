@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from browser_support import (
+    SETTINGS,
     Watched,
     describe,
     require_tools,
@@ -45,9 +46,6 @@ PAGES = {
     "format": "/donnees/format/",
     "etat-collecte": "/donnees/collecte-etat/",
 }
-# The settings every page is checked in: the system's light palette, its dark one, a phone.
-SETTINGS: dict[str, tuple[Literal["light", "dark"], int]] = {
-    "clair": ("light", 1280), "sombre": ("dark", 1280), "telephone": ("light", 390)}
 TIMEOUT_MS = 15_000
 
 

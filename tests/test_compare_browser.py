@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import unicodedata
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_support import assert_fit_for_readers, watch
+from browser_support import SETTINGS, assert_fit_for_readers, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -26,8 +26,6 @@ except ImportError:  # the browser tests skip without Playwright (browser_suppor
 TIMEOUT_MS = 20_000
 PAGE = "/comparer/"
 READY = ".obs-compare-figure.obs-compare-ready"
-SETTINGS: dict[str, tuple[Literal["light", "dark"], int]] = {
-    "clair": ("light", 1280), "sombre": ("dark", 1280), "telephone": ("light", 390)}
 
 
 def unaccented(text: str) -> str:

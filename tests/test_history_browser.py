@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import pytest
-from browser_support import assert_fit_for_readers, watch
+from browser_support import SETTINGS, assert_fit_for_readers, watch
 
 from observatory.demo.showcase import FIGURE_SOURCE
 from observatory.site.charts.specs import HIGHLIGHT, MAIN
@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 TIMEOUT_MS = 20_000
-SETTINGS: dict[str, tuple[Literal["light", "dark"], int]] = {
-    "clair": ("light", 1280), "sombre": ("dark", 1280), "telephone": ("light", 390)}
 CHART = 'figure.obs-chart[data-kind="history"]'
 
 

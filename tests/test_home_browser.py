@@ -7,17 +7,15 @@ overflow at 390 px, and no request leaves the site."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import pytest
-from browser_support import assert_fit_for_readers, watch
+from browser_support import SETTINGS, assert_fit_for_readers, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
 
 TIMEOUT_MS = 20_000
-SETTINGS: dict[str, tuple[Literal["light", "dark"], int]] = {
-    "clair": ("light", 1280), "sombre": ("dark", 1280), "telephone": ("light", 390)}
 MAP = "figure.obs-map"
 ADOPTION = 'figure.obs-chart[data-kind="adoption"]'
 

@@ -7,10 +7,10 @@ leaves the site."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import pytest
-from browser_support import assert_fit_for_readers, watch
+from browser_support import SETTINGS, assert_fit_for_readers, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -28,8 +28,6 @@ PAGES = {
     "format": "/donnees/format/",
     "etat-collecte": "/donnees/collecte-etat/",
 }
-SETTINGS: dict[str, tuple[Literal["light", "dark"], int]] = {
-    "clair": ("light", 1280), "sombre": ("dark", 1280), "telephone": ("light", 390)}
 
 
 @pytest.mark.parametrize("setting", SETTINGS)
