@@ -14,13 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from observatory.site.build import GENERATED_DOCS  # noqa: E402
+from observatory.site.build import hand_written_pages  # noqa: E402
 from observatory.site.search_terms import with_folded_words  # noqa: E402
 from observatory.textfmt import plural  # noqa: E402
-
-
-def hand_written_pages(docs: Path) -> list[Path]:
-    return sorted(p for p in docs.glob("*.md") if p.name not in GENERATED_DOCS)
 
 
 def main() -> int:

@@ -68,10 +68,10 @@ def test_a_leaderboard_page_starts_with_a_sentence_even_without_measures() -> No
 def test_hand_written_pages_carry_their_folded_words() -> None:
     """docs/*.md written by hand: their folded words are there and up to date (a page edited since
     needs « .venv/bin/python scripts/fold_docs.py »)."""
-    from observatory.site.build import GENERATED_DOCS
+    from observatory.site.build import hand_written_pages
     from observatory.site.search_terms import with_folded_words
 
-    pages = sorted(p for p in (ROOT / "docs").glob("*.md") if p.name not in GENERATED_DOCS)
+    pages = hand_written_pages(ROOT / "docs")
     assert {p.name for p in pages} >= {"methodologie.md", "contribuer.md", "a-propos.md"}
     stale = [p.name for p in pages if with_folded_words(p.read_text(encoding="utf-8"))
              != p.read_text(encoding="utf-8")]

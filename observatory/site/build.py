@@ -56,6 +56,12 @@ GENERATED_DOCS = ("index.md", "etablissements", "references", "annuaire", "class
                   "etudes", "secteurs", "generated", "comparer.md")
 RANK_CHANGE_DAYS = 7  # "previous period" for rank changes
 
+
+def hand_written_pages(docs: Path) -> list[Path]:
+    """The top-level pages of docs/ that people write (the build writes GENERATED_DOCS)."""
+    return sorted(p for p in docs.glob("*.md") if p.name not in GENERATED_DOCS)
+
+
 FORMAT_SECTIONS = [
     ("Établissement", "Fichier `data/establishments/<identifiant>.yml`.", ESTABLISHMENT),
     ("Compte", "Chaque élément de la liste `accounts`.", ACCOUNT),
