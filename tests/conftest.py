@@ -21,6 +21,18 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
+def dict_nodes(tree: object) -> Iterator[dict]:
+    """Every mapping in a parsed JSON tree (a Vega-Lite spec), each before what it holds: a test
+    may replace a node's values as it goes."""
+    if isinstance(tree, dict):
+        yield tree
+        for child in tree.values():
+            yield from dict_nodes(child)
+    elif isinstance(tree, list):
+        for child in tree:
+            yield from dict_nodes(child)
+
+
 def write(data_dir: Path, name: str, text: str, folder: str = "establishments") -> Path:
     path = data_dir / folder / name
     path.write_text(text, encoding="utf-8")

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import vl_convert
 import yaml
-from conftest import ROOT
+from conftest import ROOT, dict_nodes
 from test_metrics import ACCOUNTS, POSTS, REGISTRY, accounts_frame, posts_frame
 from test_site import make_project
 from test_site_metrics import fixture_registry, write_fixture_store
@@ -64,19 +64,11 @@ def with_inline_data(spec: dict, values: list[dict], params: dict[str, str]) -> 
     """The spec as the browser gets it, with the data inline instead of by URL."""
     spec = copy.deepcopy(spec)
 
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            data = node.get("data")
-            if isinstance(data, dict) and "url" in data:
-                rows = values if data["url"] == chart_specs.DATA_URL else EVENTS
-                node["data"] = {"values": rows, "format": {"parse": data["format"]["parse"]}}
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(spec)
+    for node in dict_nodes(spec):
+        data = node.get("data")
+        if isinstance(data, dict) and "url" in data:
+            rows = values if data["url"] == chart_specs.DATA_URL else EVENTS
+            node["data"] = {"values": rows, "format": {"parse": data["format"]["parse"]}}
     for param in spec.get("params", []):
         param["value"] = params.get(param["name"], param.get("value"))
     spec["width"] = 480  # "container" has no container here

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import vl_convert
-from conftest import ROOT
+from conftest import ROOT, dict_nodes
 from test_charts import with_inline_data
 from test_metrics import ACCOUNTS, POSTS, REGISTRY, accounts_frame
 
@@ -180,18 +180,9 @@ def test_map_spec_draws_every_region_and_follows_the_chosen_network() -> None:
     assert param["bind"]["input"] == "select" and param["bind"]["labels"] == ["Facebook", "LinkedIn"]
     values = json.loads(frame.to_json(orient="records"))
 
-    def geo(node: object) -> None:
-        """The contours inline (the browser reads them beside the spec)."""
-        if isinstance(node, dict):
-            if "from" in node:
-                node["from"]["data"] = {"values": features}
-            for child in node.values():
-                geo(child)
-        elif isinstance(node, list):
-            for child in node:
-                geo(child)
-
-    geo(spec)
+    for node in dict_nodes(spec):  # the contours inline (the browser reads them beside the spec)
+        if "from" in node:
+            node["from"]["data"] = {"values": features}
 
     def svg_for(network: str) -> str:
         return vl_convert.vegalite_to_svg(with_inline_data(spec, values, {"obs_network": network}))
