@@ -168,12 +168,13 @@ def board_table(board: dict[str, Any], link_prefix: str, rows: list[dict[str, An
                             for c in columns) + "</tr>"
     body = [_row_html(row_cells, row, columns) for row_cells, row in zip(cells, shown, strict=True)]
     caption = _caption(board) + caption_note
+    # Each block one line between blank lines: rendered without being parsed (site/fast_render.py).
     return _filters(board["rows"], table_id, data_url, dropped) + [
+        "",
         f'<div class="obs-scroll" tabindex="0" role="region" aria-label="{esc(caption)}">'
         f'<table id="{table_id}" class="obs-board" data-sortable data-links="{esc(link_prefix)}" '
-        "data-search-exclude>",
-        f"<caption>{esc(caption)}</caption>",
-        f"<thead>{head}</thead><tbody>", *body, "</tbody></table></div>", ""]
+        f'data-search-exclude><caption>{esc(caption)}</caption><thead>{head}</thead><tbody>'
+        + "".join(body) + "</tbody></table></div>", ""]
 
 
 def _caption(board: dict[str, Any]) -> str:

@@ -1,0 +1,145 @@
+"""The renderer's shortcut (observatory/site/fast_render.py) changes how long a page takes, never what
+it shows: the same HTML from Python-Markdown, the same search sections, the same site byte for byte."""
+
+import filecmp
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import markdown
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from material.plugins.search.plugin import Parser
+
+from observatory.site.fast_render import SealedHtmlExtension, sealed_tag, without_excluded_content
+
+ROOT = Path(__file__).resolve().parent.parent
+# mkdocs.yml's extensions (MkDocs adds its own preprocessors; tested with the whole build below).
+EXTENSIONS = ["admonition", "attr_list", "tables", "toc", "pymdownx.details", "pymdownx.superfences"]
+
+
+def render(text: str, fast: bool) -> str:
+    extensions = [*EXTENSIONS, SealedHtmlExtension()] if fast else EXTENSIONS
+    return markdown.Markdown(extensions=extensions).convert(text)
+
+
+@pytest.mark.parametrize(("line", "tag"), [
+    ('<table class="t"><tr><td>1</td></tr></table>', "table"),
+    ("<div><div>a</div><div>b</div></div>", "div"),
+    ("<details data-search-exclude><summary>s</summary><table></table></details>", "details"),
+    ("<div>a</div><div>b</div>", None),  # two elements: Python-Markdown splits the line
+    ("<div>a</div> suite", None),
+    ("<div><div>a</div>", None),
+    ("<tablex>a</tablex>", "tablex"),
+    ("texte <b>gras</b>", None),
+    ("<table>", None),
+])
+def test_a_sealed_line_is_one_element_closed_at_its_very_end(line, tag):
+    assert sealed_tag(line) == tag
+
+
+BLOCKS = st.sampled_from([
+    "Un paragraphe avec <b>du gras</b> et `<div>` en code.",
+    '<div class="obs-scroll" tabindex="0"><table><caption>c</caption><tr><td>1 &amp; 2</td></tr>'
+    "</table></div>",
+    '<figure class="obs-chart" data-search-exclude=""><figcaption>Légende</figcaption></figure>',
+    "<details data-search-exclude><summary>Données</summary><table><tr><td>x</td></tr></table></details>",
+    "<div>a</div><div>b</div>",
+    "<div>\n\n<p>sur plusieurs lignes</p>\n\n</div>",
+    "<!--\n\n<div>dans un commentaire</div>\n\n-->",
+    "```html\n\n<div>dans du code</div>\n\n```",
+    "    <div>bloc de code indenté</div>",
+    "- liste\n\n<div>après une liste</div>",
+    "> citation\n\n<table><tr><td>t</td></tr></table>",
+    "| a | b |\n|---|---|\n| <span>1</span> | 2 |",
+    "## Titre { data-search-exclude }",
+    "<script>var t = '<div>x</div>';</script>",
+    "<span>en ligne</span> au début d'un paragraphe",
+    "<p>Un paragraphe en HTML</p>",
+    "!!! note\n\n    <div>dans une note</div>",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(BLOCKS, min_size=1, max_size=8), st.sampled_from(["\n\n", "\n", "\n\n\n"]))
+def test_python_markdown_renders_the_same_html_with_the_shortcut(blocks, separator):
+    text = separator.join(blocks)
+    assert render(text, fast=True) == render(text, fast=False)
+
+
+def test_the_shortcut_stashes_a_generated_page_and_leaves_an_unusual_one_alone():
+    md = markdown.Markdown(extensions=[*EXTENSIONS, SealedHtmlExtension()])
+    sealed = md.preprocessors["observatoire_sealed_html"]
+    table = '<table id="t"><tr><td>1</td></tr></table>'
+    lines = ["# Titre", "", table, "", "Fin."]
+    assert sealed.run(lines)[2] != table
+    assert md.htmlStash.rawHtmlBlocks == [table + "\n"]
+    assert sealed.anchor_ids == {"t"}  # handed to MkDocs' anchor check
+    for unusual in (["<!-- note -->"], ["<div>", "x", "</div>"], ["texte", "<table></table>"]):
+        assert sealed.run([*lines, "", *unusual]) == [*lines, "", *unusual]
+
+
+def sections(html: str) -> list[tuple]:
+    """What the search plugin indexes: every section's id, and the title and text of those not excluded."""
+    parser = Parser()
+    parser.feed(html)
+    parser.close()
+    return [(s.id or "", True) if s.is_excluded() else (s.id or "", "".join(s.title), "".join(s.text))
+            for s in parser.data]
+
+
+def test_search_reads_the_same_sections_from_the_lighter_page():
+    html = "\n".join([
+        '<h1 id="t">Titre</h1>',
+        "<p>Présentation lue par la recherche.</p>",
+        '<figure class="obs-chart" data-search-exclude=""><figcaption>Légende</figcaption></figure>',
+        '<h2 data-search-exclude id="bref">En bref</h2>',
+        '<div class="obs-scroll"><table><tr><td>1 234 abonnés</td></tr></table></div>',
+        "<ul>", "<li>point</li>", "</ul>",
+        '<h2 id="comptes">Comptes</h2>',
+        "<table><tr><td>lu</td></tr></table>",
+        "<details data-search-exclude><summary>Données</summary><table><tr><td>9</td></tr></table></details>",
+    ])
+    lighter = without_excluded_content(html)
+    assert len(lighter) < len(html)
+    assert "1 234 abonnés" not in lighter and "<td>lu</td>" in lighter
+    assert sections(lighter) == sections(html)
+
+
+def test_a_heading_inside_an_element_keeps_excluded_sections_and_its_element_whole():
+    html = ('<h2 data-search-exclude id="a">A</h2>\n<div><table></table></div>\n'
+            '<div data-search-exclude><h3 id="b">B</h3></div>')
+    assert without_excluded_content(html) == html
+
+
+def test_the_demo_site_is_the_same_byte_for_byte_with_and_without_the_plugin(tmp_path):
+    from observatory.demo.run import make_demo
+    from observatory.site.build import build_site
+
+    project = make_demo(ROOT, tmp_path, establishments=8, days=40)
+    assert build_site(project) == 0
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    plain, count = re.subn(r"(?m)^  - observatoire\n", "", config)
+    assert count == 1, "mkdocs.yml should list the plugin"
+    (project / "mkdocs-plain.yml").write_text(plain, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", "mkdocs-plain.yml",
+                    "--site-dir", "site-plain"], cwd=project, check=True, capture_output=True)
+    files = sorted(p.relative_to(project / "site") for p in (project / "site").rglob("*") if p.is_file())
+    plain_files = sorted(p.relative_to(project / "site-plain")
+                         for p in (project / "site-plain").rglob("*") if p.is_file())
+    assert files == plain_files
+    assert any(f.parts[0] == "etablissements" for f in files)
+    _, mismatch, errors = filecmp.cmpfiles(project / "site", project / "site-plain", files, shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def test_mkdocs_anchor_check_still_sees_the_ids_of_stashed_blocks():
+    from mkdocs.structure.pages import _RawHTMLPreprocessor  # what MkDocs registers for its anchor check
+
+    md = markdown.Markdown(extensions=[*EXTENSIONS, SealedHtmlExtension()])
+    scan = _RawHTMLPreprocessor()
+    scan._register(md)
+    md.convert('Voir [le tableau](#classement).\n\n<table id="classement"><tr><td>1</td></tr></table>\n')
+    assert "classement" in scan.present_anchor_ids
