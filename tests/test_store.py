@@ -224,3 +224,42 @@ def test_a_bad_post_row_is_left_out_and_a_bad_file_too(tmp_path: Path,
     err = capsys.readouterr().err
     assert "2025-03.csv:3" in err and "is_reply" in err
     assert "2025-02.csv" in err and "en-tête" in err
+
+
+def test_ids_that_look_like_numbers_are_read_as_the_text_they_are(tmp_path: Path) -> None:
+    """Ids are categories made by read_csv from the text: 010 stays "010", never the number 10."""
+    folder = snapshots.snapshots_dir(tmp_path) / "accounts" / "youtube"
+    folder.mkdir(parents=True)
+    header = ",".join(snapshots.ACCOUNT_COLUMNS)
+    row = {c: "" for c in snapshots.ACCOUNT_COLUMNS} | {
+        "date": "2026-01-02", "entity": "chu-x", "platform": "youtube", "account_id": "010",
+        "handle": "007", "followers": "5", "provenance": "api", "collected_at": "2026-01-02T05:00:00Z"}
+    (folder / "2026-01.csv").write_text(header + "\n" + ",".join(row[c] for c in snapshots.ACCOUNT_COLUMNS)
+                                         + "\n", encoding="utf-8")
+    frame = snapshots.load_accounts(tmp_path)
+    assert frame["account_id"].tolist() == ["010"] and frame["handle"].tolist() == ["007"]
+
+
+def test_reading_on_every_core_gives_the_same_rows_and_problems_in_file_order(tmp_path: Path,
+                                                                            monkeypatch) -> None:
+    """Past PARALLEL_BYTES the files are read by forked processes: same frame, same reports."""
+    for day, followers in (("2026-01-02", "5"), ("2026-02-02", "-1"), ("2026-03-02", "7")):
+        row = AccountRow(date=day, entity="chu-x", platform="bluesky", account_id="did:plc:x",
+                         handle="x.bsky.social", followers=1, following=None, posts=None, provenance="api",
+                         collected_at=f"{day}T05:00:00Z")
+        snapshots.write_accounts(tmp_path, [row])
+        path = snapshots.accounts_path(tmp_path, "bluesky", day[:7])
+        text = path.read_text(encoding="utf-8").replace(",1,", f",{followers},", 1)
+        path.write_text(text, encoding="utf-8")
+
+    def load() -> tuple[pd.DataFrame, list[str]]:
+        problems: list[str] = []
+        return snapshots.load_accounts(tmp_path, problems=problems), problems
+
+    serial, serial_problems = load()
+    monkeypatch.setattr(snapshots, "PARALLEL_BYTES", 0)
+    parallel, parallel_problems = load()
+    pd.testing.assert_frame_equal(parallel, serial)
+    assert serial["followers"].tolist() == [5, 7]
+    assert parallel_problems == serial_problems and len(serial_problems) == 1
+    assert "2026-02.csv:2" in serial_problems[0]

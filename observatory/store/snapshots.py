@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -407,6 +408,9 @@ METRIC_ACCOUNT_COLUMNS = ("date", "entity", "platform", "account_id", "handle", 
                           "posts")
 METRIC_POST_COLUMNS = ("platform", "entity", "account_id", "published_at", "is_reply", "is_repost",
                        "likes", "reposts")
+# Past this much CSV, files are read by one forked process per core (the store at national scale is
+# ~900 MB); below, starting processes costs more than it saves.
+PARALLEL_BYTES = 64 * 1024 * 1024
 _TIMES = ("collected_at", "published_at", "measured_at")  # UTC timestamps, parsed file by file
 
 
@@ -415,19 +419,16 @@ def _load(files: list[Path], columns: Sequence[str], dtypes: dict[str, str],
     """The files' rows, typed. A row a hand edit made unreadable (a count that is negative, not a
     number or beyond 64 bits, a day that does not exist…) is left out and reported as file:line,
     in `problems` or else on stderr: one bad cell must never stop a build."""
-    found: list[str] = []
-
-    def read(path: Path) -> pd.DataFrame | None:
-        try:
-            frame = _read_typed(path, columns, dtypes)
-            if not _suspicious(frame, columns, dtypes):
-                return frame
-        except (ValueError, OverflowError, TypeError):
-            pass
-        good = _checked_rows(path, display(path, data_dir), columns, dtypes, found)
-        return _read_typed(io.StringIO(render_rows(good, columns)), columns, dtypes) if good else None
-
-    frames = [f for f in map(read, files) if f is not None]
+    arguments = [(path, columns, dtypes, data_dir) for path in files]
+    workers = min(4, os.cpu_count() or 1)
+    if (workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+            and sum(path.stat().st_size for path in files) >= PARALLEL_BYTES):
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.starmap(_read_file, arguments, chunksize=4)  # in file order, problems too
+    else:
+        results = [_read_file(*args) for args in arguments]
+    frames = [frame for frame, _ in results if frame is not None]
+    found = [problem for _, file_problems in results for problem in file_problems]
     if problems is None:
         for problem in found:
             print(problem, file=sys.stderr, flush=True)
@@ -448,6 +449,22 @@ def _load(files: list[Path], columns: Sequence[str], dtypes: dict[str, str],
     return pd.DataFrame(data)
 
 
+def _read_file(path: Path, columns: Sequence[str], dtypes: dict[str, str],
+               data_dir: Path) -> tuple[pd.DataFrame | None, list[str]]:
+    """One file's rows, typed, and the problems of the rows left out (file:line)."""
+    try:
+        frame = _read_typed(path, columns, dtypes)
+        if not _suspicious(frame, columns, dtypes):
+            return frame, []
+    except (ValueError, OverflowError, TypeError):
+        pass
+    found: list[str] = []
+    good = _checked_rows(path, display(path, data_dir), columns, dtypes, found)
+    if not good:
+        return None, found
+    return _read_typed(io.StringIO(render_rows(good, columns)), columns, dtypes), found
+
+
 def display(path: Path, data_dir: Path) -> str:
     """A store file as a maintainer finds it: data/snapshots/…"""
     root = data_dir.parent
@@ -456,7 +473,7 @@ def display(path: Path, data_dir: Path) -> str:
 
 def _read_typed(source: Path | io.StringIO, columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
     # Text is read as plain objects and made categorical file by file: read_csv's own "category"
-    # would turn ids such as 010 into numbers.
+    # would turn ids such as 010 into numbers (a test says so).
     types = {c: object if c in _CATEGORICAL else dtypes[c] for c in columns}
     frame = pd.read_csv(source, usecols=list(columns), dtype=types, keep_default_na=False,
                         na_values={c: [""] for c in columns if dtypes[c] != _STR}, engine="c")
