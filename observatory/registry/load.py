@@ -5,6 +5,7 @@ so that no later stage ever sees a half-valid file."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -164,7 +165,8 @@ def load_registry(data_dir: Path = DATA_DIR) -> Registry:
     """Read data/establishments and data/benchmarks; raise RegistryError if anything is invalid."""
     root = data_dir.parent
     folders = [data_dir / "establishments", data_dir / "benchmarks"]
-    docs, problems = validate_paths([f for f in folders if f.exists()], root, check_format=False)
+    docs, problems = validate_paths([f for f in folders if f.exists()], root, check_format=False,
+                                    workers=os.cpu_count() or 1)  # in parallel past 400 files
     if problems:
         raise RegistryError(problems)
     registry = Registry()
