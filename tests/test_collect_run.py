@@ -43,6 +43,7 @@ from pytest_httpserver import HTTPServer
 
 from observatory.collect import cli as collect_cli
 from observatory.collect.run import Progress, RunReport, run_collection
+from observatory.store import history as store_history
 from observatory.store import snapshots
 
 KEY = "cle-fictive-youtube"
@@ -372,7 +373,7 @@ def test_report_without_any_platform(tmp_path: Path) -> None:
 def test_youtube_channel_ids_come_from_the_store(tmp_path: Path) -> None:
     for world in make_world(tmp_path, bluesky=0, mastodon=0, peertube=0, youtube=2):
         world.run()
-        history = snapshots.history(world.data_dir, "youtube")
+        history = store_history.history(world.data_dir, "youtube")
         assert history.ids_by_handle["@hopitalfictif0001"] == youtube_channel(1)
         world.clock.next_day()
         world.servers["youtube"].clear_log()

@@ -23,6 +23,7 @@ from observatory.registry.load import Account, Registry
 from observatory.registry.validate import Problem
 from observatory.registry.vocab import PLATFORMS
 from observatory.store import held, ids, snapshots
+from observatory.store import history as store_history
 from observatory.textfmt import plural
 
 COLUMNS = ("date", "entity", "platform", "handle", "followers", "following", "posts",
@@ -136,7 +137,7 @@ def check_file(path: Path, registry: Registry, data_dir: Path, display: str | No
     if result.problems:
         result.problems.sort()
         return result
-    histories: dict[str, snapshots.History] = {}
+    histories: dict[str, store_history.History] = {}
     known_ids = ids.read_ids(data_dir)
     seen: dict[tuple[str, str, str], int] = {}
     for raw in _readable_rows(reader, error):
@@ -216,7 +217,7 @@ def check_file(path: Path, registry: Registry, data_dir: Path, display: str | No
             continue
         seen[duplicate_key] = line
         if platform not in histories:
-            histories[platform] = snapshots.history(data_dir, platform)
+            histories[platform] = store_history.history(data_dir, platform)
         known_id = account.platform_id or known_ids.get((platform, entity, account.key)) \
             or histories[platform].ids_by_handle.get(account.key.lower())
         result.rows.append(snapshots.AccountRow(

@@ -27,6 +27,7 @@ from observatory.registry.handles import YOUTUBE_CHANNEL, HandleError, parse_han
 from observatory.registry.load import Account, RegistryError, load_registry
 from observatory.registry.vocab import PLATFORMS
 from observatory.store import held, ids, snapshots
+from observatory.store import history as store_history
 from observatory.store import report as report_file
 from observatory.textfmt import plural, words
 
@@ -201,14 +202,14 @@ def _is_id(handle: str) -> bool:
     return handle.startswith("did:") or bool(YOUTUBE_CHANNEL.match(handle)) or handle.isdigit()
 
 
-def _known_id(account: Account, history: snapshots.History, known: dict[ids.Key, str]) -> str | None:
+def _known_id(account: Account, history: store_history.History, known: dict[ids.Key, str]) -> str | None:
     """The registry's id, else the one last learned for this registry account (ids.csv), else
     the one stored rows give for its handle."""
     return account.platform_id or known.get((account.platform, account.entity_id, account.key)) \
         or history.ids_by_handle.get(account.key.lower()) or history.ids_by_handle.get(account.handle.lower())
 
 
-def _previous_count(platform: str, previous: dict[str, Any] | None, history: snapshots.History,
+def _previous_count(platform: str, previous: dict[str, Any] | None, history: store_history.History,
                     today: str) -> int | None:
     """Accounts the previous full run reached on this platform (from its report, else from the
     store's latest earlier collection day)."""
@@ -419,7 +420,7 @@ def _run_platform(data_dir: Path, platform: str, accounts: list[Account], report
                          "importer les chiffres à la main ou configurer le secret")
         say(f"{result.label} : ignoré ({result.reason})")
         return result
-    history = snapshots.history(data_dir, platform, before=report.date)
+    history = store_history.history(data_dir, platform, before=report.date)
     try:
         known = ids.read_ids(data_dir)
     except snapshots.StoreError as error:

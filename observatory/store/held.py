@@ -20,11 +20,11 @@ from pathlib import Path
 from observatory.store.snapshots import (
     ACCOUNT_COLUMNS,
     AccountRow,
-    _files,
     account_sort_key,
     read_rows,
     render_rows,
     snapshots_dir,
+    store_files,
 )
 from observatory.textfmt import plural
 
@@ -87,7 +87,7 @@ class _References:
 
     def __init__(self, data_dir: Path, platform: str) -> None:
         self.days: dict[str, list[tuple[str, int]]] = {}
-        for path in _files(data_dir, "accounts", [platform]):
+        for path in store_files(data_dir, "accounts", [platform]):
             for row in read_rows(path, ACCOUNT_COLUMNS):
                 followers = _count(row["followers"])
                 if followers is not None:

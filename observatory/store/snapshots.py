@@ -392,7 +392,8 @@ def _merged_texts(groups: dict[Path, list], columns: Sequence[str], key: Sequenc
     return changed
 
 
-def _files(data_dir: Path, table: str, platforms: Iterable[str] | None) -> list[Path]:
+def store_files(data_dir: Path, table: str, platforms: Iterable[str] | None) -> list[Path]:
+    """The monthly CSV files of a table (accounts or posts), of the given platforms (all: None)."""
     root = snapshots_dir(data_dir) / table
     if not root.exists():
         return []
@@ -408,9 +409,7 @@ METRIC_ACCOUNT_COLUMNS = ("date", "entity", "platform", "account_id", "handle", 
                           "posts")
 METRIC_POST_COLUMNS = ("platform", "entity", "account_id", "published_at", "is_reply", "is_repost",
                        "likes", "reposts")
-# Past this much CSV, files are read by one forked process per core (the store at national scale is
-# ~900 MB); below, starting processes costs more than it saves.
-PARALLEL_BYTES = 64 * 1024 * 1024
+PARALLEL_BYTES = 64 * 1024 * 1024  # past this much CSV (national: ~900 MB), one forked reader per core
 _TIMES = ("collected_at", "published_at", "measured_at")  # UTC timestamps, parsed file by file
 
 
@@ -419,10 +418,9 @@ def _load(files: list[Path], columns: Sequence[str], dtypes: dict[str, str],
     """The files' rows, typed. A row a hand edit made unreadable (a count that is negative, not a
     number or beyond 64 bits, a day that does not exist…) is left out and reported as file:line,
     in `problems` or else on stderr: one bad cell must never stop a build."""
-    arguments = [(path, columns, dtypes, data_dir) for path in files]
-    workers = min(4, os.cpu_count() or 1)
-    if (workers > 1 and "fork" in multiprocessing.get_all_start_methods()
-            and sum(path.stat().st_size for path in files) >= PARALLEL_BYTES):
+    arguments, workers = [(path, columns, dtypes, data_dir) for path in files], min(4, os.cpu_count() or 1)
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if forking and workers > 1 and sum(path.stat().st_size for path in files) >= PARALLEL_BYTES:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = pool.starmap(_read_file, arguments, chunksize=4)  # in file order, problems too
     else:
@@ -460,9 +458,8 @@ def _read_file(path: Path, columns: Sequence[str], dtypes: dict[str, str],
         pass
     found: list[str] = []
     good = _checked_rows(path, display(path, data_dir), columns, dtypes, found)
-    if not good:
-        return None, found
-    return _read_typed(io.StringIO(render_rows(good, columns)), columns, dtypes), found
+    return (_read_typed(io.StringIO(render_rows(good, columns)), columns, dtypes) if good else None,
+            found)
 
 
 def display(path: Path, data_dir: Path) -> str:
@@ -567,7 +564,7 @@ def load_accounts(data_dir: Path, platforms: Iterable[str] | None = None,
                   ) -> pd.DataFrame:
     """The account rows (`columns` of them), typed: counts as Int64 (missing = <NA>), date as
     datetime64, collected_at as UTC datetimes, other text columns as categories."""
-    frame = _load(_files(data_dir, "accounts", platforms), columns, ACCOUNT_DTYPES, data_dir, problems)
+    frame = _load(store_files(data_dir, "accounts", platforms), columns, ACCOUNT_DTYPES, data_dir, problems)
     frame["date"] = _parse_days(frame["date"])
     return frame
 
@@ -576,34 +573,4 @@ def load_posts(data_dir: Path, platforms: Iterable[str] | None = None,
                columns: Sequence[str] = POST_COLUMNS, problems: list[str] | None = None) -> pd.DataFrame:
     """The post rows (`columns` of them), typed: counts as Int64, flags as boolean, times as
     UTC datetimes, platform, entity and account id as categories."""
-    return _load(_files(data_dir, "posts", platforms), columns, POST_DTYPES, data_dir, problems)
-
-
-@dataclass
-class History:
-    """What earlier snapshots say about one platform's accounts, read without pandas."""
-
-    ids_by_handle: dict[str, str]  # handle (lower case) at any time -> stable account id
-    last_handle: dict[str, str]  # account id -> handle in its latest row
-    last_date: str | None  # latest collection day with api rows (before `before`)
-    last_count: int  # accounts collected through the API on that day
-
-
-def history(data_dir: Path, platform: str, before: str | None = None) -> History:
-    """Stable ids and last handles of a platform's accounts, from rows collected through its API;
-    the last collection day strictly before `before` (YYYY-MM-DD) and how many accounts it
-    reached."""
-    ids: dict[str, str] = {}
-    last_handle: dict[str, str] = {}
-    per_day: dict[str, set[str]] = {}
-    for path in _files(data_dir, "accounts", [platform]):
-        for row in sorted(read_rows(path, ACCOUNT_COLUMNS), key=lambda r: (r["date"], r["collected_at"])):
-            if row["provenance"] != "api":  # only the platform itself vouches for an id
-                continue
-            if row["handle"]:
-                ids[row["handle"].lower()] = row["account_id"]
-                last_handle[row["account_id"]] = row["handle"]
-            if before is None or row["date"] < before:
-                per_day.setdefault(row["date"], set()).add(row["account_id"])
-    last_date = max(per_day) if per_day else None
-    return History(ids, last_handle, last_date, len(per_day[last_date]) if last_date else 0)
+    return _load(store_files(data_dir, "posts", platforms), columns, POST_DTYPES, data_dir, problems)
