@@ -27,6 +27,9 @@ OPENING_TAG = re.compile(r"<([a-z][a-z0-9]*)[\s>]")
 UNUSUAL_HTML = re.compile(r"<(?:!|\?|script\b|style\b)", re.IGNORECASE)
 RAW_LINE = re.compile(r" {0,3}<")
 ELEMENT_ID = re.compile(r"\sid=\"([^\"]*)\"")
+# The accent-folded words a line ends with (site/search_terms.py): plain [a-z0-9 ] text, which no
+# inline pattern changes, so the whole span can be stashed as Python-Markdown would emit it.
+FOLDED_WORDS = re.compile(r"<sub hidden>[a-z0-9 ]*</sub>$")
 HEADING = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
 # Material's search plugin removes these attributes from the page once it has indexed it (search/plugin.py).
 SEARCH_ATTRIBUTES = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
@@ -75,13 +78,17 @@ class SealedHtmlPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         self.anchor_ids = set()
         indexes = sealed_lines(lines, self.md)
-        if not indexes:
+        if indexes is None:
             return lines
         lines = list(lines)
         for index in indexes:
             self.anchor_ids.update(ELEMENT_ID.findall(lines[index]))
             # What html_block stores for a block followed by a blank line: its text and one newline.
             lines[index] = self.md.htmlStash.store(lines[index] + "\n")
+        for index, line in enumerate(lines):  # at a paragraph's end, where no inline span goes on
+            last = index + 1 == len(lines) or not lines[index + 1].strip()
+            if last and line.endswith("</sub>") and (words := FOLDED_WORDS.search(line)):
+                lines[index] = line[: words.start()] + self.md.htmlStash.store(words.group())
         return lines
 
 
