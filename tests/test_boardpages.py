@@ -115,13 +115,3 @@ def test_write_board_pages_removes_stale_pages_and_rows(tmp_path: Path) -> None:
     assert {p.name for p in rows.iterdir()} == {"audience.json", "bluesky-followers.json",
                                                 "bluesky-followers.yml"}
 
-
-def test_board_pages_written_by_forked_workers_are_the_pages_of_board_pages(tmp_path: Path,
-                                                                            monkeypatch) -> None:
-    from observatory.site import workers
-
-    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)  # national scale: pages shared among processes
-    board = make_board(2 * ROWS_PER_PAGE + 1)
-    write_board_pages(tmp_path, [board], make_board(3, board_id="audience"), {board["id"]: CHART})
-    for name, text in board_pages(board, CHART).items():
-        assert (tmp_path / "classements" / name).read_text(encoding="utf-8") == text

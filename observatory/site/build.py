@@ -179,16 +179,16 @@ def generate(root: Path, timings: dict[str, float] | None = None, verbose: bool 
         shown = summary.enriched(summaries, metrics_frame, categories, summary.follower_trends(loaded[0]))
         boards = leaderboards.platform_boards(metrics_frame, registry)
         audience = leaderboards.audience_board(metrics_frame, registry)
-    # The data files need nothing from here on: a second core writes them while this one draws the
-    # charts and pages. The child never touches the snapshots, so it shares their memory.
-    data_files_written = in_background(
-        lambda: write_data_files(root, registry, figures, metrics_frame, boards, audience, summaries))
     with stages.stage("graphiques"):
         chart_blocks = charts.write_charts(root, registry, *loaded, metrics_frame, boards + [audience],
                                            figures=figures)  # figures: the accounts' history charts
         compare.write_compare(docs, registry, loaded[0])  # the « Comparer » page and its index
+    # The snapshots' last use was the charts: dropped before the fork, so that the child shares a
+    # small parent and the parent's later work copies few shared pages (peak memory stays < 2 GB).
     fresh = status.freshness(loaded[0], registry)  # each network's latest measured day
     del loaded
+    data_files_written = in_background(
+        lambda: write_data_files(root, registry, figures, metrics_frame, boards, audience, summaries))
     with stages.stage("pages"):
         leaderboard_pages.write_board_pages(docs, boards, audience, chart_blocks.boards)
         studies = study_pages.write_studies(root, registry, figures, summaries, audience,

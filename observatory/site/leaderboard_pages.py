@@ -14,7 +14,6 @@ from typing import Any
 from observatory.analysis.leaderboards import BOARD_METRICS, SIZE_CLASSES
 from observatory.registry.vocab import CATEGORIES, PLATFORMS, REGIONS
 from observatory.site.search_terms import hidden_terms
-from observatory.site.workers import fork_map
 from observatory.textfmt import date_fr, front_matter_text, md, number, plural
 
 METRIC_LABELS = {
@@ -280,11 +279,6 @@ def board_pages(board: dict[str, Any], chart: str = "") -> dict[str, str]:
             for n in range(1, page_count(board) + 1)}
 
 
-def _board_page(job: tuple[dict[str, Any], str, int]) -> str:
-    board, chart, page = job
-    return board_markdown(board, chart, page)
-
-
 def board_rows_json(board: dict[str, Any]) -> str:
     """All the rows of a board, compact, for the filters of observatoire.js: each row is
     [rank, change, entity, name, category, region, size, fourth column, value, value text or
@@ -313,12 +307,10 @@ def write_board_pages(docs_dir: Path, boards: list[dict[str, Any]], audience: di
     folder.mkdir(parents=True, exist_ok=True)
     rows_folder.mkdir(parents=True, exist_ok=True)
     blocks = blocks or {}
-    jobs = [(board, blocks.get(board["id"], ""), n) for board in [*boards, audience]
-            for n in range(1, page_count(board) + 1)]
-    texts = fork_map(_board_page, jobs)  # every core at national scale (thousands of pages)
-    wanted: dict[Path, str] = {folder / f"{page_stem(board['id'], n)}.md": text
-                               for (board, _chart, n), text in zip(jobs, texts, strict=True)}
+    wanted: dict[Path, str] = {}
     for board in [*boards, audience]:
+        pages = board_pages(board, blocks.get(board["id"], ""))
+        wanted.update({folder / name: text for name, text in pages.items()})
         wanted[rows_folder / f"{board['id']}.json"] = board_rows_json(board)
     wanted[folder / "index.md"] = boards_index_markdown(boards, audience, blocks.get("index", ""))
     # Only .md and .json: the page data (.yml) is written beside, by another process.

@@ -11,7 +11,6 @@ from observatory.site.leaderboard_pages import NOT_SEARCHED, measures_section, w
 from observatory.site.search_terms import hidden_terms
 from observatory.site.study_links import studies_section
 from observatory.site.summary import summary_block
-from observatory.site.workers import fork_map
 from observatory.textfmt import front_matter_text, link, md, plural
 
 FINESS_RECORD = "https://finess.esante.gouv.fr/fininter/jsp/actionDetailEtablissement.do?noFiness={}"
@@ -270,8 +269,7 @@ def write_pages(docs_dir: Path, entity_pages: list[dict[str, Any]], directory: d
     """Write every generated page under docs/; return how many there are.
 
     Unchanged files are left alone, so that a live preview reloads only what changed."""
-    texts = fork_map(entity_markdown, entity_pages)  # every core at national scale
-    wanted = {docs_dir / page["path"]: text for page, text in zip(entity_pages, texts, strict=True)}
+    wanted = {docs_dir / page["path"]: entity_markdown(page) for page in entity_pages}
     wanted[docs_dir / "etablissements" / "index.md"] = directory_markdown(directory)
     for region in directory["regions"]:
         wanted.update({docs_dir / path: text for path, text in region_pages(region).items()})
