@@ -10,8 +10,9 @@ The data are generated into a temporary folder (never into data/); nothing is ke
 of the same generated pages (pipeline already done), total / bare, peak memory of each
 process, site size, largest HTML page and the search index size. The reference: the same
 mkdocs.yml (theme, extensions, plugins) rendering 3,000 plain pages, each one 4-row Markdown
-table, timed in the same run; the whole build (pipeline + MkDocs) is given as a multiple of it,
-a ratio that survives a noisy machine better than seconds do."""
+table, timed in the same run before and after the builds; the whole build (pipeline + MkDocs) is
+given as a multiple of their mean, a ratio that survives a noisy machine better than seconds do
+(the two reference times say how much the machine drifted meanwhile)."""
 
 from __future__ import annotations
 
@@ -207,7 +208,11 @@ def table(results: list[dict]) -> str:
             ("pipeline (s)", "pipeline_s", "{:.1f}"), ("MkDocs (s)", "mkdocs_s", "{:.1f}"),
             ("rendu MkDocs seul, pages déjà écrites (s)", "bare_s", "{:.1f}"),
             ("total / rendu seul", "ratio", "{:.2f}"),
-            ("rendu de référence : 3 000 pages simples (s)", "reference_s", "{:.1f}"),
+            ("rendu de référence : 3 000 pages simples, avant la construction (s)", "reference_before_s",
+             "{:.1f}"),
+            ("rendu de référence : 3 000 pages simples, après la construction (s)", "reference_after_s",
+             "{:.1f}"),
+            ("rendu de référence : moyenne des deux (s)", "reference_s", "{:.1f}"),
             ("total / rendu de référence", "reference_ratio", "{:.2f}"),
             ("temps processeur : chaîne (s)", "pipeline_cpu", "{:.1f}"),
             ("temps processeur : MkDocs (s)", "mkdocs_cpu", "{:.1f}"),
@@ -243,11 +248,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="profiler aussi la chaîne (pyinstrument) et écrire le rapport dans DOSSIER")
     args = parser.parse_args(argv)
     scales = [int(s) for s in args.scales.split(",")] if args.scales else [args.establishments]
+    # The reference before and after the builds, and their mean: on a shared machine the speed
+    # drifts within minutes, and the two values say how much it did during this run.
+    before_s, before_cpu = measure_reference(REFERENCE_PAGES)
     results = [measure(n, args.days, args.keep, args.profile) for n in scales]
-    # After the builds, so that the reference shares their machine's state (caches, other load).
-    reference_s, reference_cpu = measure_reference(REFERENCE_PAGES)
+    after_s, after_cpu = measure_reference(REFERENCE_PAGES)
+    reference_s, reference_cpu = (before_s + after_s) / 2, (before_cpu + after_cpu) / 2
     for r in results:
         r["reference_s"], r["reference_cpu"] = reference_s, reference_cpu
+        r["reference_before_s"], r["reference_after_s"] = before_s, after_s
         r["reference_ratio"] = (r["pipeline_s"] + r["mkdocs_s"]) / reference_s
         r["reference_cpu_ratio"] = r["cpu_s"] / reference_cpu
     print(table(results))
