@@ -228,7 +228,8 @@ def home_markdown(data: dict[str, Any], adoption_chart: str | None = None,
     if region_map:
         lines += ["## Carte : la présence par région", "",
                   "Choisissez un réseau : chaque région prend la couleur de la part de ses établissements "
-                  "suivis qui y ont un compte actif ou en sommeil. Les effectifs (présents / suivis) sont écrits sur la carte : "
+                  "suivis qui y ont un compte actif ou en sommeil. Les effectifs (présents / suivis) sont "
+                  "écrits sur la carte : "
                   "dans une région d'un seul établissement, un compte suffit à faire 100 %.", "",
                   region_map, "",
                   "Contours des régions : IGN, Admin Express COG 2018, sous [Licence Ouverte]"

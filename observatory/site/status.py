@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -17,7 +16,6 @@ import pandas as pd
 from observatory.registry.load import Registry
 from observatory.registry.vocab import PLATFORMS
 from observatory.store import report as report_file
-from observatory.store import snapshots
 from observatory.textfmt import date_fr, md, number, plural
 
 # Written by observatory/collect/run.py (the site does not import the collection stage).

@@ -26,8 +26,8 @@ def chart_block(kind: str, spec_url: str, data_url: str, title: str, summary: st
     return chart_block_html(kind, spec_url, data_url, title, summary, table_headers, body, params, note)
 
 
-def chart_block_html(kind: str, spec_url: str, data_url: str, title: str, summary: str, headers: Sequence[str],
-           body: str, params: dict[str, str] | None, note: str) -> str:
+def chart_block_html(kind: str, spec_url: str, data_url: str, title: str, summary: str,
+                     headers: Sequence[str], body: str, params: dict[str, str] | None, note: str) -> str:
     """chart_block with the table's rows already in HTML (escaped by the caller)."""
     attrs = [("class", "obs-chart"), ("data-kind", kind), ("data-spec", spec_url), ("data-url", data_url),
              ("data-search-exclude", "")]  # the summary is long and not what a reader searches for
