@@ -21,6 +21,8 @@ from markdown.preprocessors import Preprocessor
 from material.plugins.search.plugin import SearchPlugin
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
+from observatory.site.search_terms import FOLDED_SPAN
+
 OPENING_TAG = re.compile(r"<([a-z][a-z0-9]*)[\s>]")
 # What Python-Markdown would read differently from plain elements: comments, declarations, processing
 # instructions, and elements whose content is not HTML.
@@ -29,7 +31,7 @@ RAW_LINE = re.compile(r" {0,3}<")
 ELEMENT_ID = re.compile(r"\sid=\"([^\"]*)\"")
 # The accent-folded words a line ends with (site/search_terms.py): plain [a-z0-9 ] text, which no
 # inline pattern changes, so the whole span can be stashed as Python-Markdown would emit it.
-FOLDED_WORDS = re.compile(r"<sub hidden>[a-z0-9 ]*</sub>$")
+FOLDED_WORDS = re.compile(FOLDED_SPAN + "$")
 HEADING = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
 # Material's search plugin removes these attributes from the page once it has indexed it (search/plugin.py).
 SEARCH_ATTRIBUTES = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")

@@ -45,7 +45,10 @@ def hidden_terms(texts: Iterable[str | None]) -> str:
     return f' <sub hidden>{" ".join(terms)}</sub>' if terms else ""
 
 
-_SUB = re.compile(r" ?<sub hidden>[a-z0-9 ]*</sub>")
+# What hidden_terms writes: plain [a-z0-9 ] words, which Markdown leaves as they are (the renderer's
+# shortcut, site/fast_render.py, relies on it).
+FOLDED_SPAN = r"<sub hidden>[a-z0-9 ]*</sub>"
+_SUB = re.compile(" ?" + FOLDED_SPAN)
 _NOT_PROSE = ("#", "!!!", "|", "-", "*", "<", "{", "`", ">", "1.")
 
 
