@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from observatory.registry.spec import ESTABLISHMENT
@@ -37,6 +37,9 @@ def _check(tmp: Path, text: str) -> None:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(document=documents)
+@example(document={"accounts": [{"status": []}]})  # found by this test: a list where text belongs
+@example(document={"accounts": [{"platform": []}]})
+@example(document={"accounts": [{"platform": {"a": 1}, "handle": "chu_x"}]})
 def test_arbitrary_documents_give_only_located_messages(tmp_path: Path, document: object) -> None:
     _check(tmp_path, yaml.safe_dump(document, allow_unicode=True))
 

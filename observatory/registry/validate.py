@@ -220,6 +220,12 @@ class Checker:
             self.error(path, reason)
 
 
+def _text(value: Any) -> str | None:
+    """A field's value when it is text, else None: a list or a mapping where text belongs is
+    reported by the field checks, and must not break the checks that compare it."""
+    return value if isinstance(value, str) else None
+
+
 def _check_accounts(checker: Checker, data: dict[str, Any]) -> None:
     accounts = data.get("accounts")
     if not isinstance(accounts, list):
@@ -227,7 +233,7 @@ def _check_accounts(checker: Checker, data: dict[str, Any]) -> None:
     for i, account in enumerate(accounts):
         if not isinstance(account, dict):
             continue
-        platform, handle = account.get("platform"), account.get("handle")
+        platform, handle = _text(account.get("platform")), account.get("handle")
         if isinstance(handle, str) and handle.strip() and platform in PARSEABLE \
                 and not character_problem(handle):
             try:
@@ -240,7 +246,7 @@ def _check_accounts(checker: Checker, data: dict[str, Any]) -> None:
             checker.error(("accounts", i, "id"), problem)
         since, until = account.get("since"), account.get("until")
         _check_previous_handles(checker, i, account)
-        if account.get("status") in {"closed", "left"} and not until:
+        if _text(account.get("status")) in {"closed", "left"} and not until:
             checker.error(("accounts", i, "status"),
                           f"un compte « {account['status']} » doit indiquer sa date de fin (until)")
         if isinstance(since, str) and isinstance(until, str) and until < since:
@@ -260,7 +266,7 @@ def _handle_key(platform: str, raw: Any) -> str | None:
 def _check_previous_handles(checker: Checker, i: int, account: dict[str, Any]) -> None:
     """A renamed account's former handles follow its platform's rules, differ from the current
     handle and appear once each: the collector follows the current handle only."""
-    platform, previous = account.get("platform"), account.get("previous_handles")
+    platform, previous = _text(account.get("platform")), account.get("previous_handles")
     if platform not in PARSEABLE or not isinstance(previous, list):
         return
     current = _handle_key(platform, account.get("handle"))
@@ -467,16 +473,17 @@ def cross_file_problems(docs: list[Document]) -> list[Problem]:
 
 
 def _account_keys(account: Any) -> list[tuple[str, str]]:
-    if not isinstance(account, dict) or account.get("platform") not in PARSEABLE:
+    platform = _text(account.get("platform")) if isinstance(account, dict) else None
+    if platform not in PARSEABLE:
         return []
     keys = []
     try:
-        handle = parse_handle(account["platform"], str(account.get("handle", "")))
-        keys.append((account["platform"], handle.key))
+        handle = parse_handle(platform, str(account.get("handle", "")))
+        keys.append((platform, handle.key))
     except HandleError:
         pass
     if isinstance(account.get("id"), str):
-        keys.append((account["platform"], "id:" + account["id"]))
+        keys.append((platform, "id:" + account["id"]))
     return keys
 
 
