@@ -2,8 +2,8 @@
 command-line parser.
 
 Everything that comes from a YAML or CSV file is untrusted (a pull request can hold anything):
-it goes through `md` or `link` before it reaches a page, so HTML, Markdown, attribute lists and
-template macros show as plain text and run nothing."""
+it goes through `md` or `link` (`html_text` or `html_link` inside raw HTML) before it reaches a
+page, so HTML, Markdown, attribute lists and template macros show as plain text and run nothing."""
 
 from __future__ import annotations
 
@@ -44,6 +44,13 @@ def md(text: object) -> str:
     return escaped.replace("{", "&#123;").replace("}", "&#125;")
 
 
+def html_text(text: object) -> str:
+    """Plain text for raw HTML, where no Markdown is parsed, on one line: the build writes each
+    table as one line, and a line break in a cell would end that HTML block early."""
+    one_line = re.sub(r"[ \t\r\n\f\v]+", " ", str(text))
+    return html.escape(one_line, quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def front_matter_text(text: object) -> str:
     """A page's title or description for its front matter, on one line. Material prints these
     unescaped in HTML and in double-quoted attributes: <, >, & and " are escaped. The apostrophe,
@@ -66,6 +73,14 @@ def link(text: object, url: str | None) -> str:
     if href is None:
         return md(text)
     return f'<a href="{html.escape(href, quote=True)}">{md(text)}</a>'
+
+
+def html_link(text: object, url: str | None) -> str:
+    """`link` for raw HTML: the same link, its text escaped for HTML only."""
+    href = safe_url(url) if url else None
+    if href is None:
+        return html_text(text)
+    return f'<a href="{html.escape(href, quote=True)}">{html_text(text)}</a>'
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:

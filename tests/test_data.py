@@ -161,4 +161,4 @@ def test_renamed_account_is_collected_and_shown_under_its_current_handle(registr
     chosen = _select(ROOT / "data", ["twitter"], ["chu-lille"])
     assert [a.handle for a in chosen["twitter"]] == ["CHU_Lille"]
     page = entity_page(registry.entities["chu-lille"], registry, pd.DataFrame(columns=["entity"]))
-    assert "anciennement @CHRU\\_Lille (jusqu'en 2018)" in entity_markdown(page)
+    assert "anciennement @CHRU_Lille (jusqu'en 2018)" in entity_markdown(page)

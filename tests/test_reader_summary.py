@@ -45,9 +45,9 @@ def test_the_summary_reads_every_network_against_what_is_typical() -> None:
     shown = enriched(summaries, metrics(), {"a": "chu-chr"}, trends)
     assert "trend" not in summaries["a"]["accounts"][0]  # page data untouched
     text = "\n".join(summary_block(shown["a"])).replace("\u202f", " ")  # narrow no-break spaces
-    assert "**Audience totale :** 1 500 abonnés sur 2 comptes suivis" in text
-    assert "**Meilleur engagement :** X \\(Twitter\\) (0,900 %)" in text
-    assert "**Dernière mesure :** 2 mars 2025" in text
+    assert "<li><strong>Audience totale :</strong> 1 500 abonnés sur 2 comptes suivis</li>" in text
+    assert "<li><strong>Meilleur engagement :</strong> X (Twitter) (0,900 %)</li>" in text
+    assert "<li><strong>Dernière mesure :</strong> 2 mars 2025</li>" in text
     assert "médiane CHU/CHR : 2 000; comptes de 1 000 à 4 000 abonnés : 2 000" in text
     svg = re.search(r'<svg class="obs-spark" role="img" aria-label="([^"]+)"', text)
     assert svg and svg.group(1) == "Évolution des abonnés sur les 3 derniers relevés : de 980 à 1 000"

@@ -70,6 +70,44 @@ def test_strict_build_has_one_page_per_establishment(tmp_path: Path, capsys: pyt
     assert "https://exemple.org/b" in page
     # Generated pages stay out of the navigation, which every page embeds.
     assert "ch-fictif-1" not in (site / "index.html").read_text()
+    # The identity table is raw HTML, whose links MkDocs does not rewrite: the link to the parent
+    # is written as the address the parent is served at.
+    child = site / "etablissements" / "ch-fictif-0"
+    parent = re.search(r'<th scope="row">Rattachement</th><td><a href="([^"]+)">CHU Fictif &lt;script',
+                       (child / "index.html").read_text())
+    assert parent and parent.group(1) == "../chu-fictif/"
+    target = (child / parent.group(1) / "index.html").resolve()
+    assert target == site / "etablissements" / "chu-fictif" / "index.html"
+
+
+@pytest.mark.parametrize(("from_path", "to_path", "link"), [
+    ("etablissements/a.md", "etablissements/b.md", "../b/"),
+    ("etablissements/a.md", "etablissements/index.md", "../"),
+    ("etablissements/index.md", "etablissements/b.md", "b/"),
+    ("index.md", "etablissements/b.md", "etablissements/b/"),
+    ("secteurs/chu.md", "etablissements/b.md", "../../etablissements/b/"),
+    ("etablissements/index.md", "index.md", "../"),
+    ("index.md", "index.md", "./"),
+])
+def test_raw_html_links_are_written_as_served(from_path: str, to_path: str, link: str) -> None:
+    from observatory.site.pages import served_link
+
+    assert served_link(from_path, to_path) == link
+
+
+def test_text_in_raw_html_stays_on_one_line_and_inert() -> None:
+    from observatory.site.pages import html_table
+    from observatory.textfmt import html_link, html_text
+
+    # A line break would end the one-line HTML block, and what follows would be read as Markdown.
+    hostile = "Nom\n\n# Titre [x](javascript:alert(1)) {{ config }}\r\n<b>"
+    assert html_text(hostile) == ("Nom # Titre [x](javascript:alert(1)) &#123;&#123; config &#125;&#125; "
+                                  "&lt;b&gt;")
+    assert html_link("a\nb", "javascript:alert(1)") == "a b"
+    assert html_link("x", "https://exemple.org/a b") == '<a href="https://exemple.org/a%20b">x</a>'
+    table = html_table(hostile, ("A", "B"), [[html_text(hostile), "—"]], row_headers=True)
+    assert "\n" not in table and table.count("<table>") == 1 and "<b>" not in table
+    assert '<tbody><tr><th scope="row">Nom # Titre' in table
 
 
 def test_text_from_yaml_is_shown_never_run(tmp_path: Path) -> None:

@@ -20,8 +20,7 @@ from observatory.registry.load import Registry
 from observatory.registry.vocab import CATEGORIES, PLATFORMS, REGIONS
 from observatory.site.charts.series import safe_name
 from observatory.site.charts.specs import DASHES, FRENCH_LOCALE, SERIES_DIR, TIME_AXIS
-from observatory.site.leaderboard_pages import esc
-from observatory.textfmt import plural
+from observatory.textfmt import html_text, plural
 
 PAGE = "comparer.md"
 INDEX = "donnees/comparer.json"  # under docs/
@@ -103,7 +102,7 @@ def compare_markdown(comparable: int, left_out: int) -> str:
     config = {"locale": FRENCH_LOCALE, "timeAxis": TIME_AXIS, "dashes": DASHES}
     attrs = {"data-index": f"../{INDEX}", "data-data": "../donnees/", "data-max": str(MAX_CHOSEN),
              "data-config": json.dumps(config, ensure_ascii=False, separators=(",", ":"))}
-    attributes = " ".join(f'{name}="{esc(value)}"' for name, value in attrs.items())
+    attributes = " ".join(f'{name}="{html_text(value)}"' for name, value in attrs.items())
     return f"""---
 title: Comparer des établissements
 description: Deux à quatre établissements de santé côte à côte, réseau par réseau (abonnés, engagement).

@@ -35,6 +35,7 @@ FOLDED_WORDS = re.compile(FOLDED_SPAN + "$")
 HEADING = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
 # Material's search plugin removes these attributes from the page once it has indexed it (search/plugin.py).
 SEARCH_ATTRIBUTES = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
+SEARCH_ATTRIBUTE = re.compile(r"data-search-\w+=\"[^\"]+\"")  # the same, without its optional space
 
 
 def sealed_tag(line: str) -> str | None:
@@ -116,29 +117,51 @@ class SealedHtmlExtension(Extension):
 
 
 def without_excluded_content(html: str) -> str:
-    """`html` with the one-line elements whose content the search plugin skips emptied.
+    """`html` lighter for the search parser, which will index the same sections from it.
 
-    It skips an element marked data-search-exclude and keeps nothing of a section whose heading is marked so.
-    Elements holding a heading stay whole, since headings cut sections; a page with a heading inside another
-    element is only emptied of marked elements.
+    The parser skips an element marked data-search-exclude, and keeps nothing of a section whose
+    heading is marked so. Here such an element, on a line of its own, is emptied; and in an excluded
+    section the one-element lines are dropped. A one-element line is balanced (Python-Markdown and the
+    build write well-formed HTML), so it cannot end the section; any other line may close the element
+    the heading was in, and ends the dropping. Elements holding a heading stay whole. The parser tells
+    skipped elements apart by tag name only: from a marked element it could read otherwise (spread over
+    lines, marked inside, holding its own tag), the rest of the page is left whole.
     """
-    lines = html.split("\n")
-    headings_at_line_start = sum(1 for line in lines if HEADING.match(line))
-    by_section = headings_at_line_start == len(HEADING.findall(html))
+    kept = []
     section_excluded = False
+    lines = html.split("\n")
     for index, line in enumerate(lines):
-        if not line.startswith("<"):
+        if "<" not in line:  # text or blank: no element starts or ends here
+            kept.append(line)
             continue
+        tag = sealed_tag(line) if line.startswith("<") else None
         opening = line[: line.find(">")]
-        if HEADING.match(line):
-            section_excluded = by_section and "data-search-exclude" in opening
+        if "data-search-exclude" in line and not (
+                tag and "data-search-exclude" not in line[len(opening):] and line.count(f"<{tag}") == 1):
+            return "\n".join(kept + lines[index:])
+        if tag and HEADING.match(line):  # <hN …>…</hN>: a section starts
+            section_excluded = "data-search-exclude" in opening
+        elif not tag or HEADING.search(line):
+            section_excluded = False
+        elif section_excluded:
             continue
-        if not (section_excluded or "data-search-exclude" in opening):
-            continue
-        tag = sealed_tag(line)
-        if tag and not HEADING.search(line):
-            lines[index] = opening + f"></{tag}>"
-    return "\n".join(lines)
+        elif "data-search-exclude" in opening:
+            line = f"{opening}></{tag}>"
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def without_search_attributes(html: str) -> str:
+    """SEARCH_ATTRIBUTES.sub("", html), found from their literal start (a regex opening on an optional
+    space is tried at every character of the page)."""
+    parts, last = [], 0
+    for match in SEARCH_ATTRIBUTE.finditer(html):
+        start = match.start()
+        if start > last and html[start - 1].isspace():  # the optional space, when not the last match's
+            start -= 1
+        parts.append(html[last:start])
+        last = match.end()
+    return "".join(parts) + html[last:] if parts else html
 
 
 class FastRenderPlugin(BasePlugin):
@@ -164,7 +187,7 @@ class FastRenderPlugin(BasePlugin):
     @event_priority(-100)  # after it: the whole page again, without the attributes the search plugin removes
     def _restore_page(self, context, *, page, config, nav):  # noqa: ANN001, ANN202
         if self._full_html is not None:
-            page.content = SEARCH_ATTRIBUTES.sub("", self._full_html)
+            page.content = without_search_attributes(self._full_html)
             self._full_html = None
         return context
 

@@ -13,8 +13,7 @@ import yaml
 
 from observatory.registry.load import Registry
 from observatory.registry.vocab import CATEGORIES, PLATFORMS
-from observatory.site.leaderboard_pages import esc
-from observatory.textfmt import date_fr, md, number, plural
+from observatory.textfmt import date_fr, html_text, md, number, plural
 
 CHU_CHR_REFERENCE = 33  # ../shared/reference/chu-chr.csv: the 32 CHU/CHR and the CHU de Guyane (2025)
 STALE_DAYS = 3  # a last collection older than this: the figures are no longer up to date
@@ -135,9 +134,9 @@ def key_figures_html(cards: list[dict[str, Any]]) -> str:
 
     items = "".join(
         f'<li class="{classes(c)}">'
-        f'<span class="obs-kpi-value">{esc(c["value"])}</span> '
-        f'<span class="obs-kpi-label">{esc(c["label"])}</span>'
-        + (f' <span class="obs-kpi-note">{"⚠ " if c["warn"] else ""}{esc(c["note"])}</span>'
+        f'<span class="obs-kpi-value">{html_text(c["value"])}</span> '
+        f'<span class="obs-kpi-label">{html_text(c["label"])}</span>'
+        + (f' <span class="obs-kpi-note">{"⚠ " if c["warn"] else ""}{html_text(c["note"])}</span>'
            if c["note"] else "")
         + "</li>" for c in cards)
     return f'<ul class="obs-kpis" aria-label="Chiffres clés">{items}</ul>'

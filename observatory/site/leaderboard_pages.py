@@ -5,7 +5,6 @@ the filters of docs/assets/observatoire.js; every value still goes through textf
 
 from __future__ import annotations
 
-import html
 import json
 from collections import Counter
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 from observatory.analysis.leaderboards import BOARD_METRICS, SIZE_CLASSES
 from observatory.registry.vocab import CATEGORIES, PLATFORMS, REGIONS
 from observatory.site.search_terms import hidden_terms
-from observatory.textfmt import date_fr, front_matter_text, md, number, plural
+from observatory.textfmt import date_fr, front_matter_text, html_text, md, number, plural
 
 METRIC_LABELS = {
     "followers": ("Abonnés", "", 0), "following": ("Abonnements", "", 0),
@@ -39,21 +38,16 @@ NOT_SEARCHED = "{ data-search-exclude }"
 BOARD_LINKS = "../../etablissements/"  # raw HTML links are not rewritten: pages are at classements/<id>/
 
 
-def esc(text: object) -> str:
-    """Escaped text for a raw HTML context (no Markdown is parsed inside HTML blocks)."""
-    return html.escape(str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
-
-
 def value_text(value: float | int | None, unit: str, decimals: int, reason: str | None,
                inline: bool = False) -> str:
     """A formatted value, or n/a with its reason: shown inline, or on hover and to screen readers."""
     if value is None:
-        why = esc(reason or "non calculable")
+        why = html_text(reason or "non calculable")
         if inline:
             return f'n/a <small class="obs-why">({why})</small>'
         return (f'<span class="obs-na" title="{why}">n/a</span>'
                 f'<span class="obs-sr"> : {why}</span>')
-    return esc(number(value, decimals) + unit)
+    return html_text(number(value, decimals) + unit)
 
 
 def change_text(change: int | None) -> str:
@@ -77,12 +71,12 @@ def _filters(rows: list[dict[str, Any]], table_id: str, data_url: str | None,
     if any("size_class" in r for r in rows):
         selects.append(("size", "Taille du compte", [(c, SIZE_LABELS[c]) for c, *_ in SIZE_CLASSES]))
     selects = [select for select in selects if select[0] not in dropped]
-    source = f' data-rows="{esc(data_url)}" data-total="{len(rows)}"' if data_url else ""
+    source = f' data-rows="{html_text(data_url)}" data-total="{len(rows)}"' if data_url else ""
     out = [f'<form class="obs-filters" data-table="{table_id}"{source} role="search" '
            f'aria-label="Filtrer le classement" data-search-exclude>']
     for key, label, options in selects:
         out.append(f'<label>{label} <select data-filter="{key}"><option value="">Toutes</option>'
-                   + "".join(f'<option value="{esc(v)}">{esc(t)}</option>' for v, t in options)
+                   + "".join(f'<option value="{html_text(v)}">{html_text(t)}</option>' for v, t in options)
                    + "</select></label>")
     out.append(f'<output class="obs-count" for="{table_id}" aria-live="polite"></output></form>')
     return ["".join(out)]
@@ -124,18 +118,19 @@ def _cells(row: dict[str, Any], unit: str, decimals: int, link_prefix: str,
     return {
         "rank": f'<td data-sort="{rank_sort}">{rank_text}</td>',
         "change": f'<td data-sort="{change if change is not None else ""}">{change_text(change)}</td>',
-        "name": f'<td><a href="{link_prefix}{esc(row["entity"])}/">{esc(row["name"])}</a></td>',
-        "category": f'<td>{esc(CATEGORIES.get(row.get("category") or "", "—"))}</td>',
-        "region": f'<td>{esc(row.get("region") or "—")}</td>',
-        "fourth": f"<td>{esc(_fourth(row, order))}</td>",
+        "name": f'<td><a href="{link_prefix}{html_text(row["entity"])}/">{html_text(row["name"])}</a></td>',
+        "category": f'<td>{html_text(CATEGORIES.get(row.get("category") or "", "—"))}</td>',
+        "region": f'<td>{html_text(row.get("region") or "—")}</td>',
+        "fourth": f"<td>{html_text(_fourth(row, order))}</td>",
         "value": f'<td class="obs-value" data-sort="{sort_value}">{value}</td>',
-        "mentions": f'<td>{esc("; ".join(_mentions(row))) or "—"}</td>'}
+        "mentions": f'<td>{html_text("; ".join(_mentions(row))) or "—"}</td>'}
 
 
 def _row_html(cells: dict[str, str], row: dict[str, Any], columns: tuple[str, ...]) -> str:
     # docs/assets/observatoire.js (rowElement) draws the same row, every column, from board_rows_json.
-    return (f'<tr data-category="{esc(row.get("category") or "")}" '
-            f'data-region="{esc(row.get("region") or "")}" data-size="{esc(row.get("size_class") or "")}">'
+    return (f'<tr data-category="{html_text(row.get("category") or "")}" '
+            f'data-region="{html_text(row.get("region") or "")}" '
+            f'data-size="{html_text(row.get("size_class") or "")}">'
             + "".join(cells[c] for c in columns) + "</tr>")
 
 
@@ -164,16 +159,16 @@ def board_table(board: dict[str, Any], link_prefix: str, rows: list[dict[str, An
     fourth = "Taille du compte" if "size_class" in (board["rows"] or [{}])[0] else "Réseaux"
     headers = {"rank": "Rang", "change": "Évolution", "name": "Établissement", "category": "Catégorie",
                "region": "Région", "fourth": fourth, "value": board["label"], "mentions": "Mentions"}
-    head = "<tr>" + "".join(f'<th scope="col"{" data-value" if c == "value" else ""}>{esc(headers[c])}</th>'
-                            for c in columns) + "</tr>"
+    head = "<tr>" + "".join(f'<th scope="col"{" data-value" if c == "value" else ""}>'
+                            f"{html_text(headers[c])}</th>" for c in columns) + "</tr>"
     body = [_row_html(row_cells, row, columns) for row_cells, row in zip(cells, shown, strict=True)]
     caption = _caption(board) + caption_note
     # Each block one line between blank lines: rendered without being parsed (site/fast_render.py).
     return _filters(board["rows"], table_id, data_url, dropped) + [
         "",
-        f'<div class="obs-scroll" tabindex="0" role="region" aria-label="{esc(caption)}">'
-        f'<table id="{table_id}" class="obs-board" data-sortable data-links="{esc(link_prefix)}" '
-        f'data-search-exclude><caption>{esc(caption)}</caption><thead>{head}</thead><tbody>'
+        f'<div class="obs-scroll" tabindex="0" role="region" aria-label="{html_text(caption)}">'
+        f'<table id="{table_id}" class="obs-board" data-sortable data-links="{html_text(link_prefix)}" '
+        f'data-search-exclude><caption>{html_text(caption)}</caption><thead>{head}</thead><tbody>'
         + "".join(body) + "</tbody></table></div>", ""]
 
 
@@ -225,7 +220,7 @@ def rank_range(rows: list[dict[str, Any]], start: int, total: int) -> str:
 def pagination_nav(board_id: str, page: int, count: int) -> str:
     """Links to every page of a board, the current one marked for assistive technologies."""
     def href(n: int) -> str:
-        return f"../{esc(page_stem(board_id, n))}/"
+        return f"../{html_text(page_stem(board_id, n))}/"
 
     items = []
     if page > 1:
@@ -265,7 +260,7 @@ def board_markdown(board: dict[str, Any], chart: str = "", page: int = 1) -> str
         note = ""
         if count > 1:  # hidden by observatoire.js while a filter shows rows of every page
             out += [f'<p class="obs-range">Page {page} sur {count} : '
-                    f"{esc(rank_range(rows, first + 1, len(board['rows'])))}</p>", ""]
+                    f"{html_text(rank_range(rows, first + 1, len(board['rows'])))}</p>", ""]
             note = f" (page {page} sur {count})"
         out += board_table(board, BOARD_LINKS, rows, rows_json_url(board["id"]), note)
         out += [pagination_nav(board["id"], page, count), ""] if count > 1 else []
@@ -398,8 +393,8 @@ def measures_table(account: dict[str, Any], caption: str) -> str:
         overall = f"{rank['overall']} / {rank['overall_of']}" if rank and rank["overall"] else "—"
         peers = f"{rank['peers']} / {rank['peers_of']}" if rank and rank["peers"] else "—"
         change = change_text(rank["change"]) if rank else "—"
-        rows.append(f"<tr><td>{esc(label)}</td><td>{text}</td><td>{overall}</td><td>{peers}</td>"
+        rows.append(f"<tr><td>{html_text(label)}</td><td>{text}</td><td>{overall}</td><td>{peers}</td>"
                     f"<td>{change}</td></tr>")
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in MEASURE_HEADERS)
-    return (f'<table><caption class="obs-sr">{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+    head = "".join(f'<th scope="col">{html_text(h)}</th>' for h in MEASURE_HEADERS)
+    return (f'<table><caption class="obs-sr">{html_text(caption)}</caption><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")

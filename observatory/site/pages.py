@@ -1,8 +1,10 @@
-"""Markdown pages from page data. Every value from data/ goes through textfmt.md or .link."""
+"""Markdown pages from page data. Every value from data/ goes through textfmt.md or .link (in raw
+HTML: .html_text or .html_link)."""
 
 from __future__ import annotations
 
 import json
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ from observatory.site.leaderboard_pages import NOT_SEARCHED, measures_section, w
 from observatory.site.search_terms import hidden_terms
 from observatory.site.study_links import studies_section
 from observatory.site.summary import summary_block
-from observatory.textfmt import front_matter_text, link, md, plural
+from observatory.textfmt import front_matter_text, html_link, html_text, link, md, plural
 
 FINESS_RECORD = "https://finess.esante.gouv.fr/fininter/jsp/actionDetailEtablissement.do?noFiness={}"
 
@@ -28,22 +30,47 @@ def _front_matter(title: str, description: str) -> str:
     return f"---\ntitle: {scalar(title)}\ndescription: {scalar(description)}\n---\n\n"
 
 
-def source_text(source: dict[str, Any]) -> str:
-    parts = [link(source["title"], source.get("url"))]
+def source_text(source: dict[str, Any], raw_html: bool = False) -> str:
+    """A source as one line: for Markdown, or for raw HTML (a table the build writes as HTML)."""
+    text, linked = (html_text, html_link) if raw_html else (md, link)
+    parts = [linked(source["title"], source.get("url"))]
     if source.get("publisher"):
-        parts.append(md(source["publisher"]))
+        parts.append(text(source["publisher"]))
     if source.get("date"):
-        parts.append(md(source["date"]))
-    text = ", ".join(parts)
+        parts.append(text(source["date"]))
+    joined = ", ".join(parts)
     if source.get("note"):
-        text += f" ({md(source['note'])})"
-    return text
+        joined += f" ({text(source['note'])})"
+    return joined
 
 
 def _rel(from_path: str, to_path: str) -> str:
     """Relative link between two pages given by their paths under docs/."""
     depth = from_path.count("/")
     return "../" * depth + to_path
+
+
+def served_link(from_path: str, to_path: str) -> str:
+    """The address of page `to_path`, relative to page `from_path` (paths under docs/), as MkDocs
+    serves them (directory URLs): raw HTML links are not rewritten as Markdown links are."""
+    def folder(path: str) -> str:
+        return path.removesuffix("index.md") if path.endswith("index.md") else path.removesuffix(".md") + "/"
+
+    relative = posixpath.relpath(folder(to_path) or ".", folder(from_path) or ".")
+    return "./" if relative == "." else relative + "/"
+
+
+def html_table(caption: str, headers: tuple[str, ...], rows: list[list[str]],
+               row_headers: bool = False) -> str:
+    """A data table as one line of raw HTML (cells already escaped): MkDocs stashes it whole instead
+    of sending each cell of a Markdown table through every inline pattern of Python-Markdown. The
+    caption, for screen readers, is visually hidden (the text above the table says what it is)."""
+    first = '<th scope="row">{}</th>' if row_headers else "<td>{}</td>"
+    head = "".join(f'<th scope="col">{html_text(h)}</th>' for h in headers)
+    body = "".join("<tr>" + first.format(cells[0]) + "".join(f"<td>{c}</td>" for c in cells[1:]) + "</tr>"
+                   for cells in rows)
+    return (f'<table><caption class="obs-sr">{html_text(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
 
 
 def _identity(page: dict[str, Any]) -> list[str]:
@@ -54,42 +81,42 @@ def _identity(page: dict[str, Any]) -> list[str]:
 
     rows = []
     if page["category"]:
-        rows.append(("Catégorie", md(page["category"]) + flag("catégorie")))
+        rows.append(["Catégorie", html_text(page["category"]) + flag("catégorie")])
     if page["kind"]:
-        rows.append(("Nature", md(page["kind"]) + flag("nature")))
+        rows.append(["Nature", html_text(page["kind"]) + flag("nature")])
     if page["region"]:
-        rows.append(("Région", md(page["region"]) + flag("région")))
+        rows.append(["Région", html_text(page["region"]) + flag("région")])
     if page["city"]:
-        rows.append(("Commune", md(page["city"]) + flag("commune")))
+        rows.append(["Commune", html_text(page["city"]) + flag("commune")])
     if page["parent"]:
-        rows.append(("Rattachement", f"[{md(page['parent']['name'])}]"
-                                     f"({_rel(page['path'], page['parent']['path'])})"))
+        href = served_link(page["path"], page["parent"]["path"])
+        rows.append(["Rattachement", f'<a href="{html_text(href)}">{html_text(page["parent"]["name"])}</a>'])
     if page["website"]:
-        rows.append(("Site internet", link(page["website"], page["website"]) + flag("site internet")))
+        rows.append(["Site internet", html_link(page["website"], page["website"]) + flag("site internet")])
     if page["aliases"]:
-        rows.append(("Autres noms", ", ".join(md(a) for a in page["aliases"])))
+        rows.append(["Autres noms", ", ".join(html_text(a) for a in page["aliases"])])
     if page["finess_ej"]:
-        rows.append(("FINESS (entité juridique)", finess_link(page["finess_ej"]) + flag("FINESS")))
+        rows.append(["FINESS (entité juridique)", finess_link(page["finess_ej"]) + flag("FINESS")])
     if page["finess_et"]:
-        rows.append(("FINESS (sites)", ", ".join(finess_link(n) for n in page["finess_et"])))
-    if page["size"]:
-        size = page["size"]
-        bits = [f"{size['beds']} lits et places" if size["beds"] else "",
-                f"{size['staff']} personnes" if size["staff"] else ""]
-        text = ", ".join(b for b in bits if b) + f" ({size['year']})"
-        if size["source"]:
-            text += f", source : {source_text(size['source'])}"
-        rows.append(("Taille", md(text) if not size["source"] else text))
-    else:
-        rows.append(("Taille", "non renseignée"))
-    lines = ["| Information | Valeur |", "|---|---|"]
-    lines += [f"| {label} | {value} |" for label, value in rows]
-    return lines
+        rows.append(["FINESS (sites)", ", ".join(finess_link(n) for n in page["finess_et"])])
+    rows.append(["Taille", _size_text(page["size"])])
+    return [html_table(f"Identité : {page['name']}", ("Information", "Valeur"), rows, row_headers=True)]
+
+
+def _size_text(size: dict[str, Any] | None) -> str:
+    if not size:
+        return "non renseignée"
+    bits = [f"{size['beds']} lits et places" if size["beds"] else "",
+            f"{size['staff']} personnes" if size["staff"] else ""]
+    text = html_text(", ".join(b for b in bits if b) + f" ({size['year']})")
+    if size["source"]:
+        text += f", source : {source_text(size['source'], raw_html=True)}"
+    return text
 
 
 def finess_link(number: str) -> str:
     """A FINESS number linked to its public record on the official FINESS site."""
-    return link(number, FINESS_RECORD.format(number))
+    return html_link(number, FINESS_RECORD.format(number))
 
 
 def _accounts(page: dict[str, Any]) -> list[str]:
@@ -98,21 +125,26 @@ def _accounts(page: dict[str, Any]) -> list[str]:
                 f"[Proposer un ajout]({page['edit_url']}).", ""]
     # A sentence before the table: a search result on this section shows it, not the headers.
     count = len(page["accounts"])
-    lines = [f"{plural(count, 'compte')}, {'chacun avec sa' if count > 1 else 'avec sa'} source :", "",
-             "| Réseau | Compte | État | Depuis | Jusqu'à | Source |", "|---|---|---|---|---|---|"]
+    rows = []
     for account in page["accounts"]:
-        handle = link(account["handle"], account["url"])
+        handle = html_link(account["handle"], account["url"])
         if account["unverified"]:
             handle += f" {UNVERIFIED}"
         if account.get("domain_verified"):
             handle += " (identifiant vérifié par le domaine de l'établissement)"
         if account.get("previous_handles"):
             handle += "<br>anciennement " + ", ".join(
-                f"{md(p['handle'])} (jusqu'en {p['until_year']})" for p in account["previous_handles"])
-        sources = "; ".join(source_text(s) for s in account["sources"]) or "—"
-        lines.append(f"| {md(account['platform'])} | {handle} | {md(account['status'])} | "
-                     f"{md(account['since'] or '—')} | {md(account['until'] or '—')} | {sources} |")
-    return lines + [""]
+                f"{html_text(p['handle'])} (jusqu'en {html_text(p['until_year'])})"
+                for p in account["previous_handles"])
+        sources = "; ".join(source_text(s, raw_html=True) for s in account["sources"]) or "—"
+        rows.append([html_text(account["platform"]), handle, html_text(account["status"]),
+                     html_text(account["since"] or "—"), html_text(account["until"] or "—"), sources])
+    name = page.get("name")
+    return [f"{plural(count, 'compte')}, {'chacun avec sa' if count > 1 else 'avec sa'} source :", "",
+            html_table(f"Comptes de {name}" if name else "Comptes", ACCOUNT_HEADERS, rows), ""]
+
+
+ACCOUNT_HEADERS = ("Réseau", "Compte", "État", "Depuis", "Jusqu'à", "Source")
 
 
 def _figures(page: dict[str, Any]) -> list[str]:

@@ -15,8 +15,8 @@ import pandas as pd
 from observatory.analysis.leaderboards import SIZE_CLASSES, size_class
 from observatory.analysis.metrics import ENGAGEMENT_DAYS
 from observatory.registry.vocab import CATEGORIES
-from observatory.site.leaderboard_pages import NOT_SEARCHED, esc, value_text
-from observatory.textfmt import date_fr, md, number, plural
+from observatory.site.leaderboard_pages import NOT_SEARCHED, value_text
+from observatory.textfmt import date_fr, html_text, number, plural
 
 SPARK_POINTS = 60  # a trend line keeps at most this many points (the last 60 measured days)
 SPARK_WIDTH, SPARK_HEIGHT = 96, 24
@@ -89,7 +89,7 @@ def sparkline(values: list[float], label: str) -> str:
     xs = np.linspace(1, SPARK_WIDTH - 1, len(values))
     ys = [SPARK_HEIGHT - 2 - (v - low) / span * (SPARK_HEIGHT - 4) for v in values]
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
-    return (f'<svg class="obs-spark" role="img" aria-label="{esc(label)}" width="{SPARK_WIDTH}" '
+    return (f'<svg class="obs-spark" role="img" aria-label="{html_text(label)}" width="{SPARK_WIDTH}" '
             f'height="{SPARK_HEIGHT}" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}">'
             f'<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="{points}"/></svg>')
 
@@ -133,13 +133,16 @@ def summary_block(summary: dict[str, Any] | None) -> list[str]:
     engaged = [a for a in accounts if a["metrics"]["engagement"]["value"] is not None]
     best = max(engaged, key=lambda a: a["metrics"]["engagement"]["value"]) if engaged else None
     last = max(a["measured_on"] for a in accounts)
-    out = [f"## En bref {NOT_SEARCHED}", "",
-           f"- **Audience totale :** {md(plural(int(total), 'abonné'))} sur "
-           f"{md(plural(len(accounts), 'compte suivi', 'comptes suivis'))}"]
+    # One line of raw HTML, like the table below: MkDocs stashes it instead of parsing a list.
+    items = [("Audience totale", f"{plural(int(total), 'abonné')} sur "
+                                 f"{plural(len(accounts), 'compte suivi', 'comptes suivis')}")]
     if best:
         value = number(best["metrics"]["engagement"]["value"], 3)
-        out.append(f"- **Meilleur engagement :** {md(best['platform_label'])} ({md(value)} %)")
-    out += [f"- **Dernière mesure :** {md(date_fr(last))}", ""]
+        items.append(("Meilleur engagement", f"{best['platform_label']} ({value} %)"))
+    items.append(("Dernière mesure", date_fr(last)))
+    out = [f"## En bref {NOT_SEARCHED}", "",
+           "<ul>" + "".join(f"<li><strong>{html_text(label)} :</strong> {html_text(text)}</li>"
+                            for label, text in items) + "</ul>", ""]
     rows = []
     for account in accounts:
         followers = account["metrics"]["followers"]["value"]
@@ -152,20 +155,20 @@ def summary_block(summary: dict[str, Any] | None) -> list[str]:
         engagement = account["metrics"]["engagement"]
         rate = value_text(engagement["value"], " %", 3, engagement.get("na_reason"), inline=True)
         typical_rate = _typical_text(account, "engagement", " %", 3, category)
-        count = esc(number(followers, 0)) if followers is not None else "n/a"
+        count = html_text(number(followers, 0)) if followers is not None else "n/a"
         # Each value with, under it, what is typical: two sentence columns beside the values made
         # seven columns, whose sentences wrapped over five or six lines even on a desktop.
-        rows.append(f"<tr><th scope=\"row\">{esc(account['platform_label'])}</th>"
+        rows.append(f"<tr><th scope=\"row\">{html_text(account['platform_label'])}</th>"
                     f"<td class=\"obs-measure\"><span class=\"obs-value\">{count}</span>"
-                    f"<small class=\"obs-typical\">{esc(typical)}</small></td>"
-                    f"<td>{spark}</td><td>{esc(peers)}</td>"
+                    f"<small class=\"obs-typical\">{html_text(typical)}</small></td>"
+                    f"<td>{spark}</td><td>{html_text(peers)}</td>"
                     f"<td class=\"obs-measure\"><span class=\"obs-value\">{rate}</span>"
-                    f"<small class=\"obs-typical\">{esc(typical_rate)}</small></td></tr>")
+                    f"<small class=\"obs-typical\">{html_text(typical_rate)}</small></td></tr>")
     head = "".join(f'<th scope="col">{h}</th>' for h in
                    ("Réseau", "Abonnés (et valeurs habituelles)", "Tendance", "Rang (catégorie)",
                     f"Engagement ({ENGAGEMENT_DAYS} jours)"))
     caption = f"Abonnés et engagement par réseau au {date_fr(summary['as_of'])}"
-    out += [f'<div class="obs-scroll" tabindex="0" role="region" aria-label="{esc(caption)}">'
-            f'<table class="obs-board obs-summary-table"><caption>{esc(caption)}</caption>'
+    out += [f'<div class="obs-scroll" tabindex="0" role="region" aria-label="{html_text(caption)}">'
+            f'<table class="obs-board obs-summary-table"><caption>{html_text(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>", ""]
     return out

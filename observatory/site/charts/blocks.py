@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from observatory.site.leaderboard_pages import esc
-from observatory.textfmt import number
+from observatory.textfmt import html_text, number
 
 # --- Blocks ----------------------------------------------------------------------------------
 
@@ -22,7 +21,7 @@ def chart_block(kind: str, spec_url: str, data_url: str, title: str, summary: st
                 params: dict[str, str] | None = None, note: str = "") -> str:
     """One chart in a Markdown page: a figure that charts.js fills, its text summary as caption
     and label, then its data as a table (escaped raw HTML, kept out of the search index)."""
-    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in table_rows)
+    body = "".join("<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in row) + "</tr>" for row in table_rows)
     return chart_block_html(kind, spec_url, data_url, title, summary, table_headers, body, params, note)
 
 
@@ -35,15 +34,15 @@ def chart_block_html(kind: str, spec_url: str, data_url: str, title: str, summar
         values = {f"obs_{name}": value for name, value in params.items()}
         attrs.append(("data-params", json.dumps(values, ensure_ascii=False)))
     attrs += [("role", "img"), ("aria-label", f"{title}. {summary}")]
-    figure = ("<figure " + " ".join(f'{name}="{esc(value)}"' for name, value in attrs) + ">"
+    figure = ("<figure " + " ".join(f'{name}="{html_text(value)}"' for name, value in attrs) + ">"
               '<div class="obs-chart-view"></div>'
-              f"<figcaption><strong>{esc(title)}</strong>. {esc(summary)}</figcaption></figure>")
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
-    caption = esc(title) + (f" — {esc(note)}" if note else "")
+              f"<figcaption><strong>{html_text(title)}</strong>. {html_text(summary)}</figcaption></figure>")
+    head = "".join(f'<th scope="col">{html_text(h)}</th>' for h in headers)
+    caption = html_text(title) + (f" — {html_text(note)}" if note else "")
     details = ('<details class="obs-chart-data" data-search-exclude>'
                "<summary>Données du graphique (tableau)</summary>"
                f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
-               f'</table><p><a href="{esc(data_url)}">Télécharger ces données (CSV)</a></p></details>')
+               f'</table><p><a href="{html_text(data_url)}">Télécharger ces données (CSV)</a></p></details>')
     return f"{figure}\n\n{details}\n"
 
 

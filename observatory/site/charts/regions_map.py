@@ -22,8 +22,7 @@ from observatory.registry.load import Registry
 from observatory.registry.vocab import PLATFORMS, REGIONS
 from observatory.site.charts.blocks import write_table, write_text_if_changed
 from observatory.site.charts.specs import CHARTS_DIR, DATA_URL, SERIES_DIR, _csv, _finish
-from observatory.site.leaderboard_pages import esc
-from observatory.textfmt import number, plural
+from observatory.textfmt import html_text, number, plural
 
 GEO_FILE = Path(__file__).resolve().parents[1] / "geo" / "regions.geojson"
 GEO_NAME = "regions.geojson"  # beside the spec, under docs/CHARTS_DIR
@@ -178,22 +177,23 @@ def map_block(frame: pd.DataFrame, unlocated: int, prefix: str = "") -> str:
     attrs = {"class": "obs-chart obs-map", "data-kind": "regions",
              "data-spec": f"{prefix}{CHARTS_DIR}/{SPEC_NAME}", "data-url": data_url,
              "data-search-exclude": "", "data-params": params}
-    figure = ("<figure " + " ".join(f'{k}="{esc(v)}"' for k, v in attrs.items()) + ">"
+    figure = ("<figure " + " ".join(f'{k}="{html_text(v)}"' for k, v in attrs.items()) + ">"
               '<div class="obs-chart-view"></div>'
-              f"<figcaption><strong>{esc(title)}</strong>. {esc(summary)}</figcaption></figure>")
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in ["Région", "Établissements suivis", *labels])
+              f"<figcaption><strong>{html_text(title)}</strong>. {html_text(summary)}</figcaption></figure>")
+    head = "".join(f'<th scope="col">{html_text(h)}</th>'
+                   for h in ["Région", "Établissements suivis", *labels])
     body = []
     for region, rows in frame.groupby("region", sort=False):
         cells = [number(int(rows["establishments"].iloc[0]))] + [
             _cell(int(r["present"]), int(r["establishments"]), float(r["share"])) for _, r in rows.iterrows()]
-        body.append(f'<tr><th scope="row">{esc(region)}</th>' + "".join(f"<td>{esc(c)}</td>" for c in cells)
-                    + "</tr>")
-    caption = (f"{esc(title)} — établissements présents (part de la région) ; « (peu) » : moins de {FEW} "
-               "établissements suivis dans la région")
+        body.append(f'<tr><th scope="row">{html_text(region)}</th>'
+                    + "".join(f"<td>{html_text(c)}</td>" for c in cells) + "</tr>")
+    caption = (f"{html_text(title)} — établissements présents (part de la région) ; « (peu) » : "
+               f"moins de {FEW} établissements suivis dans la région")
     details = ('<details class="obs-chart-data" data-search-exclude>'
                "<summary>Données de la carte (tableau)</summary>"
                f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}"
-               f'</tbody></table><p><a href="{esc(data_url)}">Télécharger ces données (CSV)</a></p>'
+               f'</tbody></table><p><a href="{html_text(data_url)}">Télécharger ces données (CSV)</a></p>'
                "</details>")
     return f"{figure}\n\n{details}\n"
 

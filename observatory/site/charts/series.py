@@ -17,8 +17,7 @@ from observatory.analysis.metrics import ENGAGEMENT_DAYS, day_numbers
 from observatory.registry.vocab import PLATFORMS
 from observatory.site.charts.blocks import write_bytes_if_changed
 from observatory.site.charts.specs import SERIES_DIR, WEEK
-from observatory.site.leaderboard_pages import esc
-from observatory.textfmt import date_fr
+from observatory.textfmt import date_fr, html_text
 
 # --- Series ----------------------------------------------------------------------------------
 # Rows are identified by an int64 key, account code << 32 | day number (days since 1970): one
@@ -259,7 +258,7 @@ def _chunked(n: int, build: Any, chunk: int = 400_000) -> tuple[np.ndarray, np.n
 def _day_table(day: np.ndarray, french: bool = False) -> tuple[np.ndarray, list[str]]:
     days, inverse = np.unique(day, return_inverse=True)
     iso = [str(EPOCH + int(d)) for d in days]
-    return inverse, [esc(date_fr(d)) for d in iso] if french else iso
+    return inverse, [html_text(date_fr(d)) for d in iso] if french else iso
 
 
 def thousandths(values: np.ndarray) -> np.ndarray:
