@@ -47,7 +47,11 @@ def md(text: object) -> str:
 def html_text(text: object) -> str:
     """Plain text for raw HTML, where no Markdown is parsed, on one line: the build writes each
     table as one line, and a line break in a cell would end that HTML block early."""
-    one_line = re.sub(r"[ \t\r\n\f\v]+", " ", str(text))
+    one_line = str(text)
+    # Called about a million times in a national build: the common case (nothing to fold) tested cheaply.
+    if "\n" in one_line or "\r" in one_line or "\t" in one_line or "  " in one_line or "\f" in one_line \
+            or "\v" in one_line:
+        one_line = re.sub(r"[ \t\r\n\f\v]+", " ", one_line)
     return html.escape(one_line, quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 

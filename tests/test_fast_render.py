@@ -192,6 +192,27 @@ def test_the_demo_site_is_the_same_byte_for_byte_with_and_without_the_plugin(tmp
     assert any(f.parts[0] == "etablissements" for f in files)
     _, mismatch, errors = filecmp.cmpfiles(project / "site", project / "site-plain", files, shallow=False)
     assert mismatch == [] and errors == []
+    # The build's data files are the docs/ files themselves, linked; the plain build copied them.
+    data = [f for f in files if f.parts[0] == "donnees" and f.suffix in {".csv", ".json"}]
+    assert data and all((project / "site" / f).samefile(project / "docs" / f) for f in data)
+    assert not any((project / "site-plain" / f).samefile(project / "docs" / f) for f in data)
+
+
+def test_a_data_file_that_cannot_be_linked_is_copied(tmp_path):
+    from mkdocs.structure.files import File
+
+    from observatory.site.fast_render import LinkedFile
+
+    (tmp_path / "docs" / "donnees").mkdir(parents=True)
+    (tmp_path / "docs" / "donnees" / "a.csv").write_text("date,followers\n", encoding="utf-8")
+    (tmp_path / "site" / "donnees").mkdir(parents=True)
+    (tmp_path / "site" / "donnees" / "a.csv").write_text("ancien", encoding="utf-8")  # a link fails here
+    file = File("donnees/a.csv", str(tmp_path / "docs"), str(tmp_path / "site"), use_directory_urls=True)
+    file.__class__ = LinkedFile
+    file.copy_file()
+    copied = tmp_path / "site" / "donnees" / "a.csv"
+    assert copied.read_text(encoding="utf-8") == "date,followers\n"
+    assert not copied.samefile(tmp_path / "docs" / "donnees" / "a.csv")
 
 
 def test_mkdocs_anchor_check_still_sees_the_ids_of_stashed_blocks():

@@ -209,7 +209,8 @@ def test_a_large_region_is_split_into_pages_with_links_between_them() -> None:
     pages = region_pages({"region": "Île-de-France", "path": "annuaire/ile-de-france.md", "rows": rows})
     assert list(pages) == ["annuaire/ile-de-france.md", "annuaire/ile-de-france-2.md",
                            "annuaire/ile-de-france-3.md"]
-    assert [text.count("](../etablissements/ch-") for text in pages.values()] == [DIRECTORY_ROWS,
-                                                                                 DIRECTORY_ROWS, 1]
+    # Raw HTML links, written as served: annuaire/ile-de-france/ -> etablissements/ch-…/
+    assert [text.count('<a href="../../etablissements/ch-') for text in pages.values()] == [DIRECTORY_ROWS,
+                                                                                            DIRECTORY_ROWS, 1]
     second = pages["annuaire/ile-de-france-2.md"]
     assert "(page 2 sur 3)" in second and "[page 1](../annuaire/ile-de-france.md)" in second

@@ -354,11 +354,11 @@ def measures_section(summary: dict[str, Any] | None,
     out = [f"## Dernières mesures {NOT_SEARCHED}", ""]
     unmeasured = (charts or {}).get(("", entity), []) if entity else []
     if not summary or not summary["accounts"]:
-        out += ["Aucune mesure n'a encore été collectée pour les comptes de cette fiche.", ""]
+        out += ["<p>Aucune mesure n'a encore été collectée pour les comptes de cette fiche.</p>", ""]
         return out + unmeasured
-    out.append(f"Mesures du {md(date_fr(summary['as_of']))}. Rangs sur chaque réseau, parmi tous les "
-               "établissements puis parmi ceux de la même catégorie.")
-    out.append("")
+    # Paragraphs as one-line HTML too: MkDocs stashes them (site/fast_render.py), none is searched.
+    out += [f"<p>Mesures du {html_text(date_fr(summary['as_of']))}. Rangs sur chaque réseau, parmi tous "
+            "les établissements puis parmi ceux de la même catégorie.</p>", ""]
     for account in summary["accounts"]:
         out += [f"### {md(account['platform_label'])} : {md(account['handle'])} {NOT_SEARCHED}", ""]
         notes = []
@@ -367,7 +367,7 @@ def measures_section(summary: dict[str, Any] | None,
         if account["dormant"]:
             notes.append("en sommeil : aucune publication depuis 90 jours")
         if notes:
-            out += [f"*{md('; '.join(notes))}*", ""]
+            out += [f"<p><em>{html_text('; '.join(notes))}</em></p>", ""]
         who = f"{account['handle']} ({account['platform_label']})"
         out += [measures_table(account, f"Mesures de {who} au {date_fr(summary['as_of'])}"), ""]
         out += (charts or {}).get((account["platform"], account["account_id"]), [])

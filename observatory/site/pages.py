@@ -149,7 +149,7 @@ ACCOUNT_HEADERS = ("Réseau", "Compte", "État", "Depuis", "Jusqu'à", "Source")
 
 def _figures(page: dict[str, Any]) -> list[str]:
     if not page["figures"]:
-        return ["Aucun chiffre publié n'est archivé pour cette fiche.", ""]
+        return ["<p>Aucun chiffre publié n'est archivé pour cette fiche.</p>", ""]  # one line: stashed
     lines = ["Chiffres publiés par des classements, la presse ou des articles, tels qu'ils ont été "
              "publiés ; la date est celle à laquelle le chiffre se rapporte.", "",
              "| Réseau | Mesure | Valeur | Date du chiffre | Source | Citation |",
@@ -235,7 +235,9 @@ def entity_markdown(page: dict[str, Any]) -> str:
     # 3,000 establishments it was a third of the search index. Quotes of figures stay indexed.
     out += [f"## Chiffres publiés{'' if page['figures'] else ' ' + NOT_SEARCHED}", ""] + _figures(page)
     out += studies_section(page.get("case_studies"), page["path"])  # set by casestudies.attach
-    out += [f"## Sources {NOT_SEARCHED}", ""] + [f"- {source_text(s)}" for s in page["sources"]] + [""]
+    sources = "".join(f"<li>{source_text(s, raw_html=True)}</li>" for s in page["sources"])
+    out += [f"## Sources {NOT_SEARCHED}", "", f"<ul>{sources}</ul>" if sources else "<p>Aucune source.</p>",
+            ""]
     out += [f'[Proposer une correction]({page["edit_url"]}){{ .md-button }}', ""]
     return "\n".join(out)
 
@@ -254,14 +256,14 @@ def directory_markdown(data: dict[str, Any]) -> str:
            + hidden_terms(["Annuaire des établissements", counts]), "",
            "Pour trouver un établissement par son nom ou sa commune, utilisez la recherche du site ; "
            "l'annuaire les liste par région.", "",
-           "| Région | Établissements |", "|---|---|"]
-    out += [f"| [{md(r['region'])}]({_rel('etablissements/index.md', r['path'])}) | {len(r['rows'])} |"
-            for r in data["regions"]]
-    out += ["", "## Comptes de référence", "",
-            "Ces comptes ne sont pas des établissements de santé : ils servent de point de "
-            "comparaison et ne sont jamais classés.", "",
-            "| Nom | Nature | Région | Commune | Réseaux | Chiffres archivés |", "|---|---|---|---|---|---|"]
-    out += [_directory_row(row, "etablissements/index.md") for row in data["benchmarks"]]
+           html_table("Établissements suivis par région", ("Région", "Établissements"), [
+               [_page_link("etablissements/index.md", r["path"], r["region"]), str(len(r["rows"]))]
+               for r in data["regions"]]),
+           "", "## Comptes de référence", "",
+           "Ces comptes ne sont pas des établissements de santé : ils servent de point de "
+           "comparaison et ne sont jamais classés.", "",
+           html_table("Comptes de référence", ("Nom", "Nature", *DIRECTORY_HEADERS[2:]),
+                      [_directory_row(row, "etablissements/index.md") for row in data["benchmarks"]])]
     return "\n".join(out) + "\n"
 
 
@@ -284,17 +286,23 @@ def region_pages(region: dict[str, Any]) -> dict[str, str]:
                                  for k, p in enumerate(paths, start=1)), ""]
         # Names and places are indexed on each establishment's page, not twice.
         lines += [f"## Établissements {NOT_SEARCHED}", "",
-                  "| Établissement | Catégorie | Région | Commune | Réseaux | Chiffres archivés |",
-                  "|---|---|---|---|---|---|"]
-        lines += [_directory_row(row, path) for row in part]
+                  html_table(title, DIRECTORY_HEADERS,
+                             [_directory_row(row, path) for row in part])]
         out[path] = "\n".join(lines) + "\n"
     return out
 
 
-def _directory_row(row: dict[str, Any], from_path: str) -> str:
-    target = _rel(from_path, row["path"])
-    return (f"| [{md(row['name'])}]({target}) | {md(row['category'])} | {md(row['region'] or '—')} | "
-            f"{md(row['city'] or '—')} | {md(', '.join(row['platforms']) or '—')} | {row['figures']} |")
+DIRECTORY_HEADERS = ("Établissement", "Catégorie", "Région", "Commune", "Réseaux", "Chiffres archivés")
+
+
+def _page_link(from_path: str, to_path: str, text: str) -> str:
+    return f'<a href="{html_text(served_link(from_path, to_path))}">{html_text(text)}</a>'
+
+
+def _directory_row(row: dict[str, Any], from_path: str) -> list[str]:
+    return [_page_link(from_path, row["path"], row["name"]), html_text(row["category"]),
+            html_text(row["region"] or "—"), html_text(row["city"] or "—"),
+            html_text(", ".join(row["platforms"]) or "—"), html_text(row["figures"])]
 
 
 def write_pages(docs_dir: Path, entity_pages: list[dict[str, Any]], directory: dict[str, Any]) -> int:
