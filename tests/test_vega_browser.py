@@ -14,7 +14,11 @@ READY = "figure.obs-chart.obs-chart-ready .obs-chart-view svg"
 
 
 def _all_charts_drawn(page) -> tuple[int, int]:
-    page.locator(READY).first.wait_for(timeout=TIMEOUT_MS)
+    # Every figure of the page drawn (a chart failing to draw makes this wait time out).
+    page.wait_for_function(f"""() => {{
+        const figures = document.querySelectorAll("figure.obs-chart");
+        return figures.length > 0 && document.querySelectorAll({READY!r}).length === figures.length;
+    }}""", timeout=TIMEOUT_MS)
     page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
     return page.locator("figure.obs-chart").count(), page.locator(READY).count()
 
@@ -45,8 +49,11 @@ def test_charts_are_drawn_with_the_vendored_bundle_across_instant_navigation(
             document.querySelector("article").append(link);
         }""", LEADERBOARD)
         page.locator("#vers-classement").click()
-        page.wait_for_function(f"location.pathname === {LEADERBOARD!r} && document.querySelector("
-                               f"'figure.obs-chart')", timeout=TIMEOUT_MS)
+        # The new page's content is in once the link added to the old one is gone: until then, the
+        # figures found could be the old page's.
+        page.wait_for_function(f"location.pathname === {LEADERBOARD!r} && !document.querySelector("
+                               f"'#vers-classement') && document.querySelector('figure.obs-chart')",
+                               timeout=TIMEOUT_MS)
         figures, drawn = _all_charts_drawn(page)
         assert figures >= 1 and drawn == figures, (figures, drawn)
         assert page.evaluate("window.__vegaMarker") == "instant", "rechargement complet"
