@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -143,15 +144,16 @@ def _empty_columns(rows: list[dict[str, Any]], order: dict[str, int]) -> frozens
 
 def board_table(board: dict[str, Any], link_prefix: str, rows: list[dict[str, Any]] | None = None,
                 data_url: str | None = None, caption_note: str = "",
-                dropped: frozenset[str] = frozenset()) -> list[str]:
+                dropped: frozenset[str] = frozenset(), whole: BoardWhole | None = None) -> list[str]:
     """The filter form and table of `rows` (default: all the board's rows). The filters list
     the values of all rows; kept out of the search index (a reader looks for names, not rows).
     Columns in `dropped` are left out (a sector page has no category); without `data_url` (no
     rows drawn by the script, which draws every column), so are columns holding only « — ».
-    The table scrolls inside a focusable, labelled region, so a phone's page stays its width."""
+    The table scrolls inside a focusable, labelled region, so a phone's page stays its width.
+    `whole`: what the board's every page shares, computed once (board_whole)."""
     table_id = f"classement-{board['id']}"
     shown = board["rows"] if rows is None else rows
-    order = platform_order(board["rows"])
+    order = whole.order if whole else platform_order(board["rows"])
     cells = [_cells(row, board["unit"], board["decimals"], link_prefix, order) for row in shown]
     if data_url is None:
         dropped = dropped | _empty_columns(shown, order)
@@ -164,12 +166,29 @@ def board_table(board: dict[str, Any], link_prefix: str, rows: list[dict[str, An
     body = [_row_html(row_cells, row, columns) for row_cells, row in zip(cells, shown, strict=True)]
     caption = _caption(board) + caption_note
     # Each block one line between blank lines: rendered without being parsed (site/fast_render.py).
-    return _filters(board["rows"], table_id, data_url, dropped) + [
+    shared = whole is not None and data_url == whole.data_url and not dropped
+    filters = whole.filters if shared else _filters(board["rows"], table_id, data_url, dropped)
+    return filters + [
         "",
         f'<div class="obs-scroll" tabindex="0" role="region" aria-label="{html_text(caption)}">'
         f'<table id="{table_id}" class="obs-board" data-sortable data-links="{html_text(link_prefix)}" '
         f'data-search-exclude><caption>{html_text(caption)}</caption><thead>{head}</thead><tbody>'
         + "".join(body) + "</tbody></table></div>", ""]
+
+
+@dataclass(frozen=True)
+class BoardWhole:
+    """What every page of a board shares (its networks' order and its filter form, which lists the
+    values of all its rows): a national board has some thirty pages."""
+    order: dict[str, int]
+    filters: list[str]  # for a table whose rows are drawn from data_url, no column left out
+    data_url: str
+
+
+def board_whole(board: dict[str, Any]) -> BoardWhole:
+    data_url = rows_json_url(board["id"])
+    return BoardWhole(platform_order(board["rows"]),
+                      _filters(board["rows"], f"classement-{board['id']}", data_url), data_url)
 
 
 def _caption(board: dict[str, Any]) -> str:
@@ -234,7 +253,8 @@ def pagination_nav(board_id: str, page: int, count: int) -> str:
             f"<ul>{''.join(items)}</ul></nav>")
 
 
-def board_markdown(board: dict[str, Any], chart: str = "", page: int = 1) -> str:
+def board_markdown(board: dict[str, Any], chart: str = "", page: int = 1,
+                   whole: BoardWhole | None = None) -> str:
     """Page `page` of a board: ROWS_PER_PAGE rows; the chart and the benchmarks on page 1 only;
     pages after the first are left out of the search index (their rows are not searched)."""
     count = page_count(board)
@@ -262,7 +282,7 @@ def board_markdown(board: dict[str, Any], chart: str = "", page: int = 1) -> str
             out += [f'<p class="obs-range">Page {page} sur {count} : '
                     f"{html_text(rank_range(rows, first + 1, len(board['rows'])))}</p>", ""]
             note = f" (page {page} sur {count})"
-        out += board_table(board, BOARD_LINKS, rows, rows_json_url(board["id"]), note)
+        out += board_table(board, BOARD_LINKS, rows, rows_json_url(board["id"]), note, whole=whole)
         out += [pagination_nav(board["id"], page, count), ""] if count > 1 else []
     out += benchmark_list(board) if page == 1 else []
     return "\n".join(out)
@@ -270,7 +290,8 @@ def board_markdown(board: dict[str, Any], chart: str = "", page: int = 1) -> str
 
 def board_pages(board: dict[str, Any], chart: str = "") -> dict[str, str]:
     """Every page of a board: file name under classements/ -> Markdown."""
-    return {f"{page_stem(board['id'], n)}.md": board_markdown(board, chart, n)
+    whole = board_whole(board)
+    return {f"{page_stem(board['id'], n)}.md": board_markdown(board, chart, n, whole)
             for n in range(1, page_count(board) + 1)}
 
 
