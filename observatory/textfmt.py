@@ -39,20 +39,23 @@ def md(text: object) -> str:
     """Plain text for a Markdown page or table cell, on one line."""
     # Backslash escapes neutralise Markdown syntax, then entities neutralise HTML and macros.
     # Collapse line breaks and runs of spaces, but keep no-break spaces (French number groups).
-    escaped = _MD_SPECIAL.sub(r"\\\1", re.sub(r"[ \t\r\n\f\v]+", " ", str(text)).strip())
+    escaped = _MD_SPECIAL.sub(r"\\\1", _one_line(str(text)).strip())
     escaped = html.escape(escaped, quote=True)
     return escaped.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _one_line(text: str) -> str:
+    """Runs of spaces and line breaks as one space; no-break spaces (French number groups) kept."""
+    # Called about a million times in a national build: the common case (nothing to fold) tested cheaply.
+    if "\n" in text or "\r" in text or "\t" in text or "  " in text or "\f" in text or "\v" in text:
+        return re.sub(r"[ \t\r\n\f\v]+", " ", text)
+    return text
 
 
 def html_text(text: object) -> str:
     """Plain text for raw HTML, where no Markdown is parsed, on one line: the build writes each
     table as one line, and a line break in a cell would end that HTML block early."""
-    one_line = str(text)
-    # Called about a million times in a national build: the common case (nothing to fold) tested cheaply.
-    if "\n" in one_line or "\r" in one_line or "\t" in one_line or "  " in one_line or "\f" in one_line \
-            or "\v" in one_line:
-        one_line = re.sub(r"[ \t\r\n\f\v]+", " ", one_line)
-    return html.escape(one_line, quote=True).replace("{", "&#123;").replace("}", "&#125;")
+    return html.escape(_one_line(str(text)), quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def front_matter_text(text: object) -> str:
@@ -73,18 +76,17 @@ def safe_url(url: str) -> str | None:
 
 def link(text: object, url: str | None) -> str:
     """An HTML link (external, opened in place) or the plain text when the URL is unusable."""
-    href = safe_url(url) if url else None
-    if href is None:
-        return md(text)
-    return f'<a href="{html.escape(href, quote=True)}">{md(text)}</a>'
+    return _anchor(md(text), url)
 
 
 def html_link(text: object, url: str | None) -> str:
     """`link` for raw HTML: the same link, its text escaped for HTML only."""
+    return _anchor(html_text(text), url)
+
+
+def _anchor(shown: str, url: str | None) -> str:
     href = safe_url(url) if url else None
-    if href is None:
-        return html_text(text)
-    return f'<a href="{html.escape(href, quote=True)}">{html_text(text)}</a>'
+    return shown if href is None else f'<a href="{html.escape(href, quote=True)}">{shown}</a>'
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:

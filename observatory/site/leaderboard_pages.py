@@ -414,8 +414,19 @@ def measures_table(account: dict[str, Any], caption: str) -> str:
         overall = f"{rank['overall']} / {rank['overall_of']}" if rank and rank["overall"] else "—"
         peers = f"{rank['peers']} / {rank['peers_of']}" if rank and rank["peers"] else "—"
         change = change_text(rank["change"]) if rank else "—"
-        rows.append(f"<tr><td>{html_text(label)}</td><td>{text}</td><td>{overall}</td><td>{peers}</td>"
-                    f"<td>{change}</td></tr>")
-    head = "".join(f'<th scope="col">{html_text(h)}</th>' for h in MEASURE_HEADERS)
+        rows.append([html_text(label), text, overall, peers, change])
+    return html_table(caption, MEASURE_HEADERS, rows)
+
+
+def html_table(caption: str, headers: tuple[str, ...], rows: list[list[str]],
+               row_headers: bool = False) -> str:
+    """A data table as one line of raw HTML (cells already escaped): MkDocs stashes it whole instead
+    of sending each cell of a Markdown table through every inline pattern of Python-Markdown. The
+    caption, for screen readers, is visually hidden (the text above the table says what it is)."""
+    first = '<th scope="row">{}</th>' if row_headers else "<td>{}</td>"
+    head = "".join(f'<th scope="col">{html_text(h)}</th>' for h in headers)
+    body = "".join("<tr>" + first.format(cells[0]) + "".join(f"<td>{c}</td>" for c in cells[1:]) + "</tr>"
+                   for cells in rows)
     return (f'<table><caption class="obs-sr">{html_text(caption)}</caption><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+            f"<tbody>{body}</tbody></table>")
+

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from observatory import PROJECT_URL
-from observatory.site.leaderboard_pages import NOT_SEARCHED, measures_section, write_if_changed
+from observatory.site.leaderboard_pages import NOT_SEARCHED, html_table, measures_section, write_if_changed
 from observatory.site.search_terms import hidden_terms
 from observatory.site.study_links import studies_section
 from observatory.site.summary import summary_block
@@ -60,19 +60,6 @@ def served_link(from_path: str, to_path: str) -> str:
     return "./" if relative == "." else relative + "/"
 
 
-def html_table(caption: str, headers: tuple[str, ...], rows: list[list[str]],
-               row_headers: bool = False) -> str:
-    """A data table as one line of raw HTML (cells already escaped): MkDocs stashes it whole instead
-    of sending each cell of a Markdown table through every inline pattern of Python-Markdown. The
-    caption, for screen readers, is visually hidden (the text above the table says what it is)."""
-    first = '<th scope="row">{}</th>' if row_headers else "<td>{}</td>"
-    head = "".join(f'<th scope="col">{html_text(h)}</th>' for h in headers)
-    body = "".join("<tr>" + first.format(cells[0]) + "".join(f"<td>{c}</td>" for c in cells[1:]) + "</tr>"
-                   for cells in rows)
-    return (f'<table><caption class="obs-sr">{html_text(caption)}</caption><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>")
-
-
 def _identity(page: dict[str, Any]) -> list[str]:
     unverified = set(page["unverified"])
 
@@ -89,8 +76,8 @@ def _identity(page: dict[str, Any]) -> list[str]:
     if page["city"]:
         rows.append(["Commune", html_text(page["city"]) + flag("commune")])
     if page["parent"]:
-        href = served_link(page["path"], page["parent"]["path"])
-        rows.append(["Rattachement", f'<a href="{html_text(href)}">{html_text(page["parent"]["name"])}</a>'])
+        parent = page["parent"]
+        rows.append(["Rattachement", _page_link(page["path"], parent["path"], parent["name"])])
     if page["website"]:
         rows.append(["Site internet", html_link(page["website"], page["website"]) + flag("site internet")])
     if page["aliases"]:
